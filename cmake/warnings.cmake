@@ -1,0 +1,14 @@
+# Per-target compiler settings: warnings, no GNU extensions, optional sanitizers.
+function(fetch_apply_warnings target)
+  set_target_properties(${target} PROPERTIES CXX_EXTENSIONS OFF)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic)
+  if(FETCH_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+if(FETCH_SANITIZE)
+  # Applied globally so that every object, including GoogleTest's main, is instrumented.
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=address,undefined)
+endif()

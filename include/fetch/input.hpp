@@ -1,0 +1,52 @@
+#pragma once
+// Streams URL lines from files, stdin or arguments, one at a time.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fetch {
+
+// One candidate URL: the trimmed text and where it came from.
+struct InputLine {
+  std::uint64_t number = 0;  // 1-based line number in its file, or argument position
+  std::string text;          // trimmed; at most kMaxLineLength bytes
+  bool too_long = false;     // the line was longer than kMaxLineLength and was cut
+};
+
+// Longer lines are not URLs anyone can fetch; keeping them whole would let one line of
+// input decide our memory use.
+inline constexpr std::size_t kMaxLineLength = 64 * 1024;
+
+// Trims surrounding whitespace (including a CR from CRLF). Returns nullopt for lines that
+// carry no URL: blank ones and comments starting with '#'.
+std::optional<std::string_view> url_text_of(std::string_view raw_line);
+
+// A source of URL lines. Memory use is bounded by the longest line, never by the length of
+// the list. next() is called by one consumer at a time.
+class LineSource {
+ public:
+  virtual ~LineSource() = default;
+  // The next URL line, or nullopt at the end of the input.
+  virtual boost::asio::awaitable<std::optional<InputLine>> next() = 0;
+};
+
+// Reads the named file; "-" means standard input. Pipes and terminals are read
+// asynchronously on `executor` so that a slow producer never stalls fetches in flight.
+// Throws std::system_error when the file cannot be opened.
+std::unique_ptr<LineSource> open_line_source(const boost::asio::any_io_executor& executor,
+                                             const std::string& path);
+
+// URLs given on the command line; their numbers are their 1-based positions.
+std::unique_ptr<LineSource> make_argument_source(std::vector<std::string> urls);
+
+// Several sources read one after another.
+std::unique_ptr<LineSource> concat_sources(std::vector<std::unique_ptr<LineSource>> sources);
+
+}  // namespace fetch

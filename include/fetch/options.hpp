@@ -1,0 +1,36 @@
+#pragma once
+// Command-line options as a plain struct, bound to CLI11 by one function.
+
+#include <CLI/App.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fetch {
+
+enum class OutputFormat { automatic, text, tsv, json };
+enum class ColourMode { automatic, always, never };
+
+struct Options {
+  std::vector<std::string> inputs;  // files, "-" for stdin, or http(s) URLs
+  unsigned concurrency = 50;
+  double connect_timeout_s = 10;
+  double max_time_s = 30;
+  unsigned max_redirects = 10;
+  std::optional<std::uint64_t> max_filesize;  // bytes; larger bodies fail
+  std::string cacert;                         // extra CA bundle (PEM)
+  bool insecure = false;
+  OutputFormat format = OutputFormat::automatic;
+  ColourMode colour = ColourMode::automatic;
+  bool progress = true;   // only ever drawn when stderr is a terminal
+  bool quiet = false;     // no summary
+  std::string user_agent = "fetch/" FETCH_VERSION;
+};
+
+// Declares every option on `app`, writing into `options`. Parsing stays with the caller.
+void add_options(CLI::App& app, Options& options);
+
+}  // namespace fetch

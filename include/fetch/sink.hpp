@@ -1,0 +1,37 @@
+#pragma once
+// Where results go: the chosen stdout format, the summary and the progress display.
+
+#include "fetch/options.hpp"
+#include "fetch/result.hpp"
+#include "fetch/summary.hpp"
+
+#include <memory>
+
+namespace fetch {
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  // Called once per input URL, as it completes.
+  virtual void on_result(const Result& result) = 0;
+  // Called whenever the number of URLs in flight changes (for progress displays).
+  virtual void on_progress(unsigned /*in_flight*/) {}
+  // Called once at the end of the run.
+  virtual void on_finish(const Summary& /*summary*/) {}
+  // True once stdout's reader is gone: the run should stop quietly.
+  virtual bool closed() const { return false; }
+};
+
+// Resolves automatic format/colour against where stdout and stderr point.
+struct OutputChoice {
+  OutputFormat format;
+  bool colour;
+  bool progress;
+};
+OutputChoice choose_output(const Options& options, bool stdout_is_tty, bool stderr_is_tty,
+                           bool no_colour_env);
+
+// The console sink: results on stdout in `choice.format`, summary and progress on stderr.
+std::unique_ptr<Sink> make_console_sink(const OutputChoice& choice, bool quiet);
+
+}  // namespace fetch

@@ -1,0 +1,39 @@
+#pragma once
+// A validated http(s) URL, split into what the client needs to connect and ask for it.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace fetch {
+
+struct Target {
+  bool tls = false;            // https
+  std::string host;            // name or address to resolve/connect: no brackets, decoded
+  bool host_is_ip = false;     // an IPv4/IPv6 literal: no SNI, verify against the IP
+  std::uint16_t port = 0;      // explicit or the scheme's default
+  std::string host_header;     // what goes in Host: encoded host, port only when not default
+  std::string request_target;  // encoded path and query, "/" when empty; never a fragment
+  std::string url;             // normalised absolute URL without fragment (may hold credentials)
+  std::string display;         // url with any userinfo replaced by "***"
+  std::string authorization;   // "Basic ..." built from userinfo, or empty
+
+  // "scheme://host:port": connections are pooled per origin.
+  std::string origin() const;
+};
+
+// Parses `text` as an absolute http or https URL. On failure returns a one-line reason
+// fit for a user ("unsupported scheme 'ftp'", "missing host", ...). Never throws, never
+// asserts, whatever the bytes.
+std::variant<Target, std::string> parse_target(std::string_view text);
+
+// Resolves a Location header value against the URL it came from (RFC 3986 section 5).
+// Fails with a reason for unparsable values and for schemes other than http(s).
+std::variant<Target, std::string> resolve_redirect(const Target& base, std::string_view location);
+
+// Replaces any userinfo ("user:password@") in a URL-looking string with "***@", also for
+// strings that are not valid URLs, so that no output ever shows credentials.
+std::string redact_credentials(std::string_view text);
+
+}  // namespace fetch

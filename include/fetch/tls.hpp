@@ -1,0 +1,28 @@
+#pragma once
+// The one TLS client context of a run, and per-connection verification set-up.
+
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream_base.hpp>
+
+#include <string>
+
+namespace fetch {
+
+struct TlsSettings {
+  bool verify = true;  // false only with --insecure
+  std::string cacert;  // extra PEM bundle on top of the system store, or empty
+};
+
+// A client context trusting the system store (honouring SSL_CERT_FILE / SSL_CERT_DIR) plus
+// `cacert`. Throws std::runtime_error naming the file when the bundle cannot be loaded.
+boost::asio::ssl::context make_tls_context(const TlsSettings& settings);
+
+// Sets SNI (for names, not IP literals) and host-name or IP verification on one SSL object.
+// Returns false when OpenSSL refused the settings.
+bool prepare_tls_stream(SSL* ssl, const std::string& host, bool host_is_ip, bool verify);
+
+// A readable reason for a failed handshake: the verification error when there is one
+// ("certificate has expired"), otherwise the library's message.
+std::string describe_tls_failure(SSL* ssl, const boost::system::error_code& ec);
+
+}  // namespace fetch
