@@ -1,1 +1,210 @@
-// placeholder: being written
+#include "fetch/app.hpp"
+
+#include "fetch/client.hpp"
+#include "fetch/input.hpp"
+#include "fetch/options.hpp"
+#include "fetch/output.hpp"
+#include "fetch/pool.hpp"
+#include "fetch/resolver.hpp"
+#include "fetch/scheduler.hpp"
+#include "fetch/sink.hpp"
+#include "fetch/summary.hpp"
+#include "fetch/tls.hpp"
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <fmt/format.h>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <system_error>
+
+namespace fetch {
+
+namespace asio = boost::asio;
+
+namespace {
+
+void print_error(std::string_view message) {
+  fmt::print(stderr, "fetch: {}\n", message);
+  std::fflush(stderr);
+}
+
+bool looks_like_url(std::string_view argument) {
+  return argument.find("://") != std::string_view::npos;
+}
+
+// Every connection needs a descriptor; the default soft limit (often 1024) is far below
+// what -j allows. Raise it to the hard limit and say so when even that is too low.
+void raise_descriptor_limit(unsigned concurrency) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    return;
+  }
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+  // Each fetch holds one socket; the pool may keep as many idle ones again.
+  const rlim_t needed = 2 * static_cast<rlim_t>(concurrency) + 32;
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed) {
+    print_error(fmt::format("warning: only {} file descriptors available, -j {} may need {}",
+                            limit.rlim_cur, concurrency, needed));
+  }
+}
+
+ClientSettings client_settings(const Options& options) {
+  using std::chrono::duration;
+  using std::chrono::milliseconds;
+  ClientSettings settings;
+  settings.connect_timeout =
+      std::chrono::duration_cast<milliseconds>(duration<double>(options.connect_timeout_s));
+  settings.max_time = std::chrono::duration_cast<milliseconds>(duration<double>(options.max_time_s));
+  settings.max_redirects = options.max_redirects;
+  settings.max_filesize = options.max_filesize;
+  settings.verify_tls = !options.insecure;
+  settings.user_agent = options.user_agent;
+  return settings;
+}
+
+// Files and "-" are read in order; URL arguments form one source of their own.
+std::unique_ptr<LineSource> open_inputs(const asio::any_io_executor& executor,
+                                        const std::vector<std::string>& inputs) {
+  std::vector<std::unique_ptr<LineSource>> sources;
+  std::vector<std::string> urls;
+  for (const std::string& input : inputs) {
+    if (looks_like_url(input)) {
+      urls.push_back(input);
+    } else {
+      sources.push_back(open_line_source(executor, input));
+    }
+  }
+  if (!urls.empty()) {
+    sources.insert(sources.begin(), make_argument_source(std::move(urls)));
+  }
+  return concat_sources(std::move(sources));
+}
+
+struct RunOutcome {
+  Summary summary;
+  int signal = 0;  // the signal that stopped the run, if any
+};
+
+asio::awaitable<void> run_and_join(Scheduler& scheduler, asio::signal_set& signals,
+                                   Summary& summary) {
+  co_await scheduler.run(summary);
+  signals.cancel();
+}
+
+}  // namespace
+
+int run_app(int argc, char** argv) {
+  // A closed stdout or socket must come back as EPIPE, not kill us mid-line.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  Options options;
+  CLI::App cli{"Fetch many URLs concurrently and report status, size and timings for each.\n"
+               "Reads URLs from files, from standard input (-, or when no input is given),\n"
+               "or from arguments that contain \"://\".",
+               "fetch"};
+  add_options(cli, options);
+  cli.set_version_flag("--version", "fetch " FETCH_VERSION);
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = cli.exit(error);  // prints help, version or the parse error
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  if (options.inputs.empty()) {
+    if (is_terminal(STDIN_FILENO)) {
+      print_error("no input: give a file of URLs, URLs, or pipe URLs on stdin (see --help)");
+      return kExitUsage;
+    }
+    options.inputs.push_back("-");
+  }
+
+  asio::io_context io{1};
+  std::unique_ptr<LineSource> source;
+  try {
+    source = open_inputs(io.get_executor(), options.inputs);
+  } catch (const std::system_error& error) {
+    print_error(error.what());
+    return kExitUsage;
+  }
+
+  std::optional<asio::ssl::context> tls;
+  try {
+    tls.emplace(make_tls_context(TlsSettings{!options.insecure, options.cacert}));
+  } catch (const std::exception& error) {
+    print_error(error.what());
+    return kExitUsage;
+  }
+  if (options.insecure) {
+    print_error("warning: --insecure: TLS certificates and host names are NOT verified");
+  }
+  raise_descriptor_limit(options.concurrency);
+
+  const char* no_colour = std::getenv("NO_COLOR");
+  const OutputChoice choice = choose_output(options, is_terminal(STDOUT_FILENO),
+                                            is_terminal(STDERR_FILENO),
+                                            no_colour != nullptr && *no_colour != '\0');
+  std::unique_ptr<Sink> sink = make_console_sink(choice, options.quiet);
+
+  Resolver resolver{io.get_executor()};
+  // Idle connections kept for reuse: enough for every worker to find one to its origin.
+  ConnectionPool pool{options.concurrency};
+  Session session{io.get_executor(), *tls, resolver, pool, client_settings(options)};
+  Scheduler scheduler{session, *source, *sink, options.concurrency};
+
+  int stop_signal = 0;
+  asio::signal_set signals{io, SIGINT, SIGTERM};
+  signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
+    if (!ec) {
+      stop_signal = signal_number;
+      scheduler.stop();
+    }
+  });
+
+  Summary summary;
+  const auto started = std::chrono::steady_clock::now();
+  std::exception_ptr failure;
+  asio::co_spawn(io, run_and_join(scheduler, signals, summary),
+                 [&](std::exception_ptr error) {
+                   failure = error;
+                   // Lookups still running on the resolver's thread must not hold us up.
+                   io.stop();
+                 });
+  io.run();
+  summary.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  summary.interrupted = stop_signal != 0;
+
+  if (failure) {
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& error) {
+      print_error(fmt::format("internal error: {}", error.what()));
+    }
+    return 70;  // EX_SOFTWARE
+  }
+  if (sink->closed()) {
+    return kExitBrokenPipe;  // the reader went away: stop quietly, as SIGPIPE would
+  }
+  sink->on_finish(summary);
+  if (stop_signal == SIGINT) {
+    return kExitInterrupted;
+  }
+  if (stop_signal == SIGTERM) {
+    return kExitTerminated;
+  }
+  return summary.failed == 0 ? kExitOk : kExitSomeFailed;
+}
+
+}  // namespace fetch

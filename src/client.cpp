@@ -1,1 +1,412 @@
-// placeholder: being written
+#include "fetch/client.hpp"
+
+#include "fetch/connection.hpp"
+#include "fetch/pool.hpp"
+#include "fetch/resolver.hpp"
+#include "fetch/target.hpp"
+#include "fetch/tls.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/buffers_range.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/write.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+namespace fetch {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using boost::system::error_code;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+// curl accepts 100 KiB of response headers; beast's default of 8 KiB rejects real sites.
+constexpr std::uint32_t kHeaderLimit = 64 * 1024;
+
+// A response body that counts its bytes and keeps none: the parser hands each piece of the
+// connection's read buffer to put(), which only adds its size. Memory stays constant
+// whatever the body's length.
+struct CountingBody {
+  struct value_type {
+    std::uint64_t bytes = 0;
+  };
+
+  class reader {
+   public:
+    template <bool isRequest, class Fields>
+    reader(http::header<isRequest, Fields>&, value_type& body) : body_(body) {}
+
+    void init(const boost::optional<std::uint64_t>&, error_code& ec) { ec = {}; }
+
+    template <class ConstBufferSequence>
+    std::size_t put(const ConstBufferSequence& buffers, error_code& ec) {
+      const std::size_t size = asio::buffer_size(buffers);
+      body_.bytes += size;
+      ec = {};
+      return size;
+    }
+
+    void finish(error_code& ec) { ec = {}; }
+
+   private:
+    value_type& body_;
+  };
+};
+
+using Parser = http::response_parser<CountingBody>;
+
+double milliseconds(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration<double, std::milli>(to - from).count();
+}
+
+double seconds(std::chrono::milliseconds duration) {
+  return std::chrono::duration<double>(duration).count();
+}
+
+bool is_redirect(unsigned status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+// The peer closed or reset the connection: on a pooled connection this means the server
+// dropped it while idle, and a fresh connection may well succeed.
+bool is_connection_gone(const error_code& ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::eof ||
+         ec == asio::error::connection_reset || ec == asio::error::connection_aborted ||
+         ec == asio::error::broken_pipe || ec == ssl::error::stream_truncated;
+}
+
+FetchError max_time_exceeded(const ClientSettings& settings, std::string_view during) {
+  return {Stage::timeout,
+          fmt::format("timed out after {:g} s (--max-time) {}", seconds(settings.max_time), during)};
+}
+
+// What one request/response exchange on one connection came to.
+struct HopOutcome {
+  std::optional<FetchError> error;
+  bool retry = false;      // a reused connection died before any response byte
+  bool reusable = false;   // the response ended cleanly and the server keeps the connection
+  std::string location;    // the Location header of a redirect
+
+  static HopOutcome failed(FetchError error) {
+    HopOutcome outcome;
+    outcome.error = std::move(error);
+    return outcome;
+  }
+  static HopOutcome retry_on_fresh_connection() {
+    HopOutcome outcome;
+    outcome.retry = true;
+    return outcome;
+  }
+};
+
+struct Opened {
+  std::unique_ptr<Connection> connection;
+  std::optional<FetchError> error;
+};
+
+// Resolves, connects and, for https, completes the TLS handshake.
+asio::awaitable<Opened> open_connection(Session& session, const Target& target,
+                                        Clock::time_point deadline, Timings& timings) {
+  const ClientSettings& settings = session.settings;
+  const Clock::time_point resolve_started = Clock::now();
+  Resolution resolution = co_await session.resolver.resolve(target.host, target.port, deadline);
+  const Clock::time_point resolved = Clock::now();
+  timings.resolve_ms += milliseconds(resolve_started, resolved);
+  if (resolution.error == errc::deadline_exceeded) {
+    co_return Opened{nullptr, max_time_exceeded(settings, "resolving " + target.host)};
+  }
+  if (resolution.error) {
+    co_return Opened{nullptr, FetchError{Stage::resolve,
+                                         fmt::format("cannot resolve '{}': {}", target.host,
+                                                     resolution.error.message())}};
+  }
+
+  TcpStream tcp{session.executor};
+  const Clock::time_point connect_deadline = std::min(deadline, resolved + settings.connect_timeout);
+  tcp.expires_at(connect_deadline);
+  auto [connect_error, endpoint] = co_await tcp.async_connect(resolution.endpoints, use_tuple);
+  const Clock::time_point connected = Clock::now();
+  timings.connect_ms += milliseconds(resolved, connected);
+  if (connect_error == beast::error::timeout) {
+    if (connect_deadline < deadline) {
+      co_return Opened{nullptr, FetchError{Stage::timeout,
+                                           fmt::format("connect to {}:{} timed out after {:g} s "
+                                                       "(--connect-timeout)",
+                                                       target.host, target.port,
+                                                       seconds(settings.connect_timeout))}};
+    }
+    co_return Opened{nullptr, max_time_exceeded(settings, "connecting")};
+  }
+  if (connect_error) {
+    co_return Opened{nullptr, FetchError{Stage::connect,
+                                         fmt::format("cannot connect to {}:{}: {}", target.host,
+                                                     target.port, connect_error.message())}};
+  }
+  // Requests are small and sent whole: never let Nagle hold one back.
+  error_code ignored;
+  tcp.socket().set_option(asio::ip::tcp::no_delay{true}, ignored);
+  session.pool.count_opened();
+
+  if (!target.tls) {
+    co_return Opened{std::make_unique<Connection>(target.origin(), std::move(tcp)), {}};
+  }
+
+  TlsStream tls{std::move(tcp), session.tls};
+  if (!prepare_tls_stream(tls.native_handle(), target.host, target.host_is_ip,
+                          settings.verify_tls)) {
+    co_return Opened{nullptr, FetchError{Stage::tls, "cannot set up TLS for host '" +
+                                                         target.host + "'"}};
+  }
+  tls.next_layer().expires_at(deadline);
+  auto [handshake_error] = co_await tls.async_handshake(ssl::stream_base::client, use_tuple);
+  timings.tls_ms += milliseconds(connected, Clock::now());
+  if (handshake_error == beast::error::timeout) {
+    co_return Opened{nullptr, max_time_exceeded(settings, "in the TLS handshake")};
+  }
+  if (handshake_error) {
+    co_return Opened{nullptr, FetchError{Stage::tls, describe_tls_failure(tls.native_handle(),
+                                                                          handshake_error)}};
+  }
+  co_return Opened{std::make_unique<Connection>(target.origin(), std::move(tls)), {}};
+}
+
+FetchError body_failure(const ClientSettings& settings, const error_code& ec, const Parser& parser) {
+  const std::uint64_t received = parser.get().body().bytes;
+  if (ec == beast::error::timeout) {
+    return max_time_exceeded(settings, fmt::format("reading the body ({} bytes received)", received));
+  }
+  if (ec == http::error::body_limit) {
+    return {Stage::read, fmt::format("body larger than --max-filesize ({} bytes)",
+                                     settings.max_filesize.value_or(0))};
+  }
+  if (ec == http::error::partial_message || is_connection_gone(ec)) {
+    if (const auto declared = parser.content_length()) {
+      return {Stage::read, fmt::format("body truncated: connection closed after {} of {} bytes",
+                                       received, *declared)};
+    }
+    if (parser.chunked()) {
+      return {Stage::read, fmt::format("chunked body truncated: connection closed after {} bytes",
+                                       received)};
+    }
+    // The body runs until the connection closes; over TLS that close must be authenticated.
+    return {Stage::read, fmt::format("body truncated: TLS connection cut without close_notify "
+                                     "after {} bytes",
+                                     received)};
+  }
+  return {Stage::read, fmt::format("bad response body: {}", ec.message())};
+}
+
+// Sends the request for `target` on `stream` and reads the response to its end.
+template <class Stream>
+asio::awaitable<HopOutcome> exchange(Stream& stream, Connection& connection, const Session& session,
+                                     const Target& target, Clock::time_point deadline, bool reused,
+                                     Result& result) {
+  const ClientSettings& settings = session.settings;
+  connection.tcp().expires_at(deadline);
+
+  http::request<http::empty_body> request{http::verb::get, target.request_target, 11};
+  request.set(http::field::host, target.host_header);
+  request.set(http::field::user_agent, settings.user_agent);
+  request.set(http::field::accept, "*/*");
+  if (!target.authorization.empty()) {
+    request.set(http::field::authorization, target.authorization);
+  }
+  auto [write_error, written_bytes] = co_await http::async_write(stream, request, use_tuple);
+  if (write_error) {
+    if (reused && is_connection_gone(write_error)) {
+      co_return HopOutcome::retry_on_fresh_connection();
+    }
+    if (write_error == beast::error::timeout) {
+      co_return HopOutcome::failed(max_time_exceeded(settings, "sending the request"));
+    }
+    co_return HopOutcome::failed(FetchError{Stage::write, "cannot send request: " + write_error.message()});
+  }
+  const Clock::time_point sent = Clock::now();
+
+  beast::flat_buffer& buffer = connection.buffer();
+  std::optional<Parser> parser;
+  bool first_message = true;
+  for (;;) {
+    parser.emplace();
+    parser->header_limit(kHeaderLimit);
+    parser->body_limit(settings.max_filesize ? boost::optional<std::uint64_t>{*settings.max_filesize}
+                                             : boost::none);
+    auto [header_error, header_bytes] = co_await http::async_read_header(stream, buffer, *parser,
+                                                                         use_tuple);
+    if (header_error) {
+      const bool nothing_received = first_message && header_bytes == 0 && buffer.size() == 0;
+      if (reused && nothing_received && is_connection_gone(header_error)) {
+        co_return HopOutcome::retry_on_fresh_connection();
+      }
+      if (header_error == beast::error::timeout) {
+        co_return HopOutcome::failed(max_time_exceeded(settings, "waiting for the response"));
+      }
+      if (nothing_received && is_connection_gone(header_error)) {
+        co_return HopOutcome::failed(FetchError{Stage::read, "empty reply: connection closed before any "
+                                                     "response byte"});
+      }
+      co_return HopOutcome::failed(FetchError{Stage::read, "bad response header: " + header_error.message()});
+    }
+    const unsigned status = parser->get().result_int();
+    // 1xx responses are interim (RFC 9110 section 15.2): the real one follows. 101 would
+    // switch protocols, which we never ask for, so it counts as final.
+    if (status < 100 || status >= 200 || status == 101) {
+      break;
+    }
+    first_message = false;
+  }
+  result.timings.ttfb_ms = milliseconds(sent, Clock::now());
+  result.status = parser->get().result_int();
+  if (const auto declared = parser->content_length()) {
+    result.content_length = *declared;
+  } else {
+    result.content_length.reset();
+  }
+
+  if (!parser->is_done()) {
+    auto [body_error, body_bytes] = co_await http::async_read(stream, buffer, *parser, use_tuple);
+    result.bytes = parser->get().body().bytes;
+    if (body_error) {
+      co_return HopOutcome::failed(body_failure(settings, body_error, *parser));
+    }
+  }
+  result.bytes = parser->get().body().bytes;
+
+  HopOutcome outcome;
+  // Bytes past the end of the response mean the server framed it wrongly; the connection's
+  // stream position is unknowable, so it must not carry another request.
+  outcome.reusable = parser->keep_alive() && buffer.size() == 0;
+  if (const auto location = parser->get().find(http::field::location);
+      location != parser->get().end()) {
+    outcome.location = std::string{location->value()};
+  }
+  co_return outcome;
+}
+
+// One request for `target`: a pooled connection when there is one (retried once on a fresh
+// connection when the server had dropped it), otherwise a new connection.
+asio::awaitable<HopOutcome> fetch_once(Session& session, const Target& target,
+                                       Clock::time_point deadline, Result& result) {
+  const std::string origin = target.origin();
+  for (int attempt = 0;; ++attempt) {
+    std::unique_ptr<Connection> connection = attempt == 0 ? session.pool.take(origin) : nullptr;
+    const bool reused = connection != nullptr;
+    if (!connection) {
+      Opened opened = co_await open_connection(session, target, deadline, result.timings);
+      if (opened.error) {
+        co_return HopOutcome::failed(std::move(*opened.error));
+      }
+      connection = std::move(opened.connection);
+    }
+    result.reused_connection = reused;
+    HopOutcome outcome = co_await connection->visit([&](auto& stream) {
+      return exchange(stream, *connection, session, target, deadline, reused, result);
+    });
+    if (outcome.retry) {
+      connection->close();
+      continue;
+    }
+    if (outcome.reusable) {
+      connection->count_request();
+      session.pool.give_back(std::move(connection));
+    } else {
+      connection->close();
+    }
+    co_return outcome;
+  }
+}
+
+// The next hop of a redirect chain, or why the chain stops with an error.
+std::variant<Target, FetchError> follow(const Target& current, const HopOutcome& outcome,
+                                        unsigned redirects_so_far, unsigned max_redirects,
+                                        const std::vector<std::string>& visited) {
+  if (outcome.location.empty()) {
+    return FetchError{Stage::redirect, "redirect without a Location header"};
+  }
+  if (redirects_so_far >= max_redirects) {
+    return FetchError{Stage::redirect,
+                      fmt::format("too many redirects (more than {}, see --max-redirects)",
+                                  max_redirects)};
+  }
+  auto next = resolve_redirect(current, outcome.location);
+  if (auto* reason = std::get_if<std::string>(&next)) {
+    return FetchError{Stage::redirect, *reason};
+  }
+  Target& target = std::get<Target>(next);
+  if (std::find(visited.begin(), visited.end(), target.url) != visited.end()) {
+    return FetchError{Stage::redirect, "redirect loop: " + target.display + " was already visited"};
+  }
+  // Credentials go only where the user sent them: kept on the same origin, dropped elsewhere.
+  if (target.authorization.empty() && target.origin() == current.origin()) {
+    target.authorization = current.authorization;
+  }
+  return std::move(target);
+}
+
+}  // namespace
+
+asio::awaitable<Result> fetch_url(Session& session, InputLine line) {
+  const Clock::time_point started = Clock::now();
+  const Clock::time_point deadline = started + session.settings.max_time;
+  Result result;
+  result.line = line.number;
+
+  if (line.too_long) {
+    result.url = redact_credentials(std::string_view{line.text}.substr(0, 80)) + "...";
+    result.error = FetchError{Stage::input, fmt::format("line {} is longer than {} bytes",
+                                                        line.number, kMaxLineLength)};
+    co_return result;
+  }
+  auto parsed = parse_target(line.text);
+  if (auto* reason = std::get_if<std::string>(&parsed)) {
+    result.url = redact_credentials(line.text);
+    result.error = FetchError{Stage::input, fmt::format("line {}: {}", line.number, *reason)};
+    co_return result;
+  }
+
+  Target target = std::move(std::get<Target>(parsed));
+  result.url = target.display;
+  std::vector<std::string> visited{target.url};
+  for (;;) {
+    // Each hop reports afresh: the last response is the one that counts.
+    result.status.reset();
+    result.content_length.reset();
+    result.bytes = 0;
+    HopOutcome outcome = co_await fetch_once(session, target, deadline, result);
+    result.final_url = target.display;
+    if (outcome.error) {
+      result.error = std::move(outcome.error);
+      break;
+    }
+    if (!is_redirect(*result.status) || session.settings.max_redirects == 0) {
+      break;
+    }
+    auto next = follow(target, outcome, result.redirects, session.settings.max_redirects, visited);
+    if (auto* failure = std::get_if<FetchError>(&next)) {
+      result.error = std::move(*failure);
+      break;
+    }
+    target = std::move(std::get<Target>(next));
+    visited.push_back(target.url);
+    ++result.redirects;
+  }
+  result.timings.total_ms = milliseconds(started, Clock::now());
+  co_return result;
+}
+
+}  // namespace fetch

@@ -1,1 +1,143 @@
-// placeholder: being written
+#include "fetch/scheduler.hpp"
+
+#include "fetch/client.hpp"
+#include "fetch/input.hpp"
+#include "fetch/sink.hpp"
+#include "fetch/summary.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/channel.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <exception>
+#include <optional>
+#include <vector>
+
+namespace fetch {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+}
+
+// Everything the producer and the workers share while run() is in progress. Lives in
+// run()'s coroutine frame, which outlives them all.
+struct Scheduler::State {
+  // Lines flow from the producer to the workers; an empty optional tells one worker to stop.
+  // (Boost 1.81's channel::close() drops buffered items, so no close() here.)
+  using Queue = asio::experimental::channel<void(error_code, std::optional<InputLine>)>;
+
+  State(const asio::any_io_executor& executor, unsigned concurrency)
+      : queue(executor, concurrency), all_done(executor, asio::steady_timer::time_point::max()),
+        cancel_signals(concurrency + 1) {}
+
+  Queue queue;
+  asio::steady_timer all_done;  // cancelled by the last coroutine to finish
+  std::vector<asio::cancellation_signal> cancel_signals;  // one per worker, last: producer
+  unsigned running = 0;
+  unsigned in_flight = 0;
+  std::exception_ptr failure;  // a bug, rethrown from run()
+
+  void finished_one() {
+    if (--running == 0) {
+      all_done.cancel();
+    }
+  }
+};
+
+Scheduler::Scheduler(Session& session, LineSource& source, Sink& sink, unsigned concurrency)
+    : session_(session), source_(source), sink_(sink), concurrency_(concurrency) {}
+
+asio::awaitable<void> Scheduler::run(Summary& summary) {
+  const asio::any_io_executor executor = co_await asio::this_coro::executor;
+  State state{executor, concurrency_};
+  state_ = &state;
+  state.running = concurrency_ + 1;
+
+  // A coroutine that throws has a bug; remember it, stop the rest, rethrow below.
+  auto on_exit = [this](std::exception_ptr error) {
+    if (error && !stopped_ && state_ && !state_->failure) {
+      state_->failure = error;
+      stop();
+    }
+    state_->finished_one();
+  };
+  asio::co_spawn(executor, produce(),
+                 asio::bind_cancellation_slot(state.cancel_signals.back().slot(), on_exit));
+  for (unsigned i = 0; i < concurrency_; ++i) {
+    asio::co_spawn(executor, work(summary),
+                   asio::bind_cancellation_slot(state.cancel_signals[i].slot(), on_exit));
+  }
+  co_await state.all_done.async_wait(use_tuple);
+  state_ = nullptr;
+  if (state.failure) {
+    std::rethrow_exception(state.failure);
+  }
+}
+
+void Scheduler::stop() {
+  if (stopped_) {
+    return;
+  }
+  stopped_ = true;
+  if (state_) {
+    // Each coroutine is suspended on exactly one operation (we are on the only thread);
+    // terminal cancellation completes it with operation_aborted, or makes the next co_await
+    // throw, and the coroutine ends without reporting.
+    for (asio::cancellation_signal& signal : state_->cancel_signals) {
+      signal.emit(asio::cancellation_type::terminal);
+    }
+  }
+}
+
+asio::awaitable<void> Scheduler::produce() {
+  while (!stopped_) {
+    std::optional<InputLine> line = co_await source_.next();
+    if (!line || stopped_) {
+      break;
+    }
+    auto [ec] = co_await state_->queue.async_send(error_code{}, std::move(line), use_tuple);
+    if (ec) {
+      co_return;
+    }
+  }
+  if (stopped_) {
+    co_return;
+  }
+  for (unsigned i = 0; i < concurrency_; ++i) {
+    auto [ec] = co_await state_->queue.async_send(error_code{}, std::nullopt, use_tuple);
+    if (ec) {
+      co_return;
+    }
+  }
+}
+
+asio::awaitable<void> Scheduler::work(Summary& summary) {
+  while (!stopped_) {
+    auto [ec, line] = co_await state_->queue.async_receive(use_tuple);
+    if (ec || !line || stopped_) {
+      break;
+    }
+    sink_.on_progress(++state_->in_flight);
+    Result result = co_await fetch_url(session_, std::move(*line));
+    --state_->in_flight;
+    if (stopped_) {
+      break;
+    }
+    summary.add(result);
+    sink_.on_result(result);
+    if (sink_.closed()) {
+      stop();
+      break;
+    }
+  }
+}
+
+}  // namespace fetch

@@ -36,7 +36,8 @@ class Resolver {
 
  private:
   struct Entry;
-  boost::asio::awaitable<void> lookup(std::shared_ptr<Entry> entry);
+  static boost::asio::awaitable<void> lookup(boost::asio::any_io_executor executor,
+                                            std::shared_ptr<Entry> entry);
 
   boost::asio::any_io_executor executor_;
   std::unordered_map<std::string, std::shared_ptr<Entry>> cache_;

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages fetch needs, and only those that are missing.
+#   scripts/deps.sh          build and run
+#   scripts/deps.sh --test   also what the test suite needs (nginx, openssl, python3, gtest)
+#   scripts/deps.sh --bench  also what bench/run needs (curl, python3-aiohttp, wrk)
+set -euo pipefail
+
+packages=(g++ cmake make pkg-config ca-certificates libssl-dev libcli11-dev libfmt-dev
+          libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev)
+for flag in "$@"; do
+  case "$flag" in
+    --test) packages+=(libgtest-dev nginx-light openssl python3) ;;
+    --bench) packages+=(nginx-light openssl curl python3 python3-aiohttp wrk) ;;
+    *) echo "usage: $0 [--test] [--bench]" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}" >&2
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian starts nginx after installing it; the tests run their own on free ports.
+if printf '%s\n' "${missing[@]}" | grep -q '^nginx'; then
+  "${sudo_cmd[@]}" service nginx stop >/dev/null 2>&1 || "${sudo_cmd[@]}" pkill -x nginx || true
+fi
