@@ -23,6 +23,10 @@ class Sink {
 };
 
 // Resolves automatic format/colour against where stdout and stderr point.
+//   format:   automatic -> text when stdout is a terminal, else tsv.
+//   colour:   only ever for the text format; always -> on; never or NO_COLOR -> off;
+//             automatic -> on when stdout is a terminal.
+//   progress: stderr is a terminal, options.progress and not options.quiet.
 struct OutputChoice {
   OutputFormat format;
   bool colour;
@@ -31,7 +35,16 @@ struct OutputChoice {
 OutputChoice choose_output(const Options& options, bool stdout_is_tty, bool stderr_is_tty,
                            bool no_colour_env);
 
-// The console sink: results on stdout in `choice.format`, summary and progress on stderr.
+// True when the NO_COLOR environment variable is set to a non-empty value (no-color.org).
+bool no_colour_requested() noexcept;
+
+// The console sink: results on stdout in `choice.format`, summary (unless `quiet`) and
+// progress on stderr.
 std::unique_ptr<Sink> make_console_sink(const OutputChoice& choice, bool quiet);
+// The same on explicit descriptors, which stay open and owned by the caller. Results are
+// written as they arrive unless `out_fd` is a regular file (then batched, flushed by
+// on_finish and on destruction).
+std::unique_ptr<Sink> make_console_sink(const OutputChoice& choice, bool quiet, int out_fd,
+                                        int err_fd);
 
 }  // namespace fetch

@@ -1,0 +1,255 @@
+// Output (write(2) with a flush policy) and the Progress line, on pipes and temp files.
+
+#include "fetch/output.hpp"
+#include "fetch/progress.hpp"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+namespace fetch {
+namespace {
+
+// A pipe whose ends close on destruction.
+struct Pipe {
+  int read_end = -1;
+  int write_end = -1;
+  Pipe() {
+    int fds[2];
+    EXPECT_EQ(::pipe(fds), 0);
+    read_end = fds[0];
+    write_end = fds[1];
+    ::fcntl(read_end, F_SETFL, O_NONBLOCK);  // reading never hangs a test
+  }
+  ~Pipe() {
+    close_read();
+    close_write();
+  }
+  void close_read() {
+    if (read_end >= 0) ::close(read_end);
+    read_end = -1;
+  }
+  void close_write() {
+    if (write_end >= 0) ::close(write_end);
+    write_end = -1;
+  }
+  // Whatever is in the pipe right now.
+  std::string drain() const {
+    std::string out;
+    char buffer[4096];
+    for (;;) {
+      const ssize_t n = ::read(read_end, buffer, sizeof buffer);
+      if (n <= 0) break;
+      out.append(buffer, static_cast<std::size_t>(n));
+    }
+    return out;
+  }
+};
+
+// An unlinked regular temp file.
+struct TempFile {
+  int fd = -1;
+  TempFile() {
+    char name[] = "/tmp/fetch-output-test-XXXXXX";
+    fd = ::mkstemp(name);
+    EXPECT_GE(fd, 0);
+    ::unlink(name);
+  }
+  ~TempFile() { ::close(fd); }
+  off_t size() const {
+    struct stat st {};
+    ::fstat(fd, &st);
+    return st.st_size;
+  }
+  std::string contents() const {
+    std::string out(static_cast<std::size_t>(size()), '\0');
+    EXPECT_EQ(::pread(fd, out.data(), out.size(), 0), static_cast<ssize_t>(out.size()));
+    return out;
+  }
+};
+
+TEST(Output, FlushEachLineWritesImmediately) {
+  Pipe pipe;
+  Output out(pipe.write_end, true);
+  out.write("one\n");
+  EXPECT_EQ(pipe.drain(), "one\n");
+  out.write("two\n");
+  EXPECT_EQ(pipe.drain(), "two\n");
+  EXPECT_FALSE(out.broken());
+}
+
+TEST(Output, BatchesToRegularFileUntilFlush) {
+  TempFile file;
+  Output out(file.fd, false);
+  out.write("a\tb\n");
+  out.write("c\n");
+  EXPECT_EQ(file.size(), 0);
+  out.flush();
+  EXPECT_EQ(file.contents(), "a\tb\nc\n");
+  out.flush();  // nothing pending: no-op
+  EXPECT_EQ(file.contents(), "a\tb\nc\n");
+  EXPECT_FALSE(out.broken());
+}
+
+TEST(Output, BatchIsWrittenOnce64KiBAreBuffered) {
+  TempFile file;
+  Output out(file.fd, false);
+  const std::string line(1000, 'x');
+  std::string expected;
+  while (expected.size() + line.size() < 64 * 1024) {
+    out.write(line);
+    expected += line;
+  }
+  EXPECT_EQ(file.size(), 0);
+  out.write(line);  // crosses 64 KiB
+  expected += line;
+  EXPECT_EQ(file.contents(), expected);
+}
+
+TEST(Output, DestructorFlushes) {
+  TempFile file;
+  {
+    Output out(file.fd, false);
+    out.write("pending\n");
+  }
+  EXPECT_EQ(file.contents(), "pending\n");
+}
+
+TEST(Output, ClosedReaderMarksBrokenWithoutSignal) {
+  const auto previous = std::signal(SIGPIPE, SIG_IGN);
+  {
+    Pipe pipe;
+    pipe.close_read();
+    Output out(pipe.write_end, true);
+    out.write("nobody reads this\n");
+    EXPECT_TRUE(out.broken());
+    EXPECT_EQ(out.error(), EPIPE);
+    out.write("dropped\n");  // silently dropped
+    out.flush();
+    EXPECT_TRUE(out.broken());
+  }
+  {
+    Pipe pipe;
+    pipe.close_read();
+    Output out(pipe.write_end, false);
+    out.write("buffered\n");
+    EXPECT_FALSE(out.broken());
+    out.flush();
+    EXPECT_TRUE(out.broken());
+    out.write("dropped\n");
+  }  // the destructor has nothing left to write
+  std::signal(SIGPIPE, previous);
+}
+
+TEST(Output, BadDescriptorMarksBroken) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ::close(fds[0]);
+  ::close(fds[1]);
+  Output out(fds[1], true);
+  out.write("x\n");
+  EXPECT_TRUE(out.broken());
+  EXPECT_EQ(out.error(), EBADF);
+}
+
+TEST(Output, LargeWriteToNonBlockingPipeIsComplete) {
+  // Four times a pipe's buffer, written to a non-blocking descriptor: write(2) returns short
+  // counts and EAGAIN, and Output must wait and carry on until every byte is through.
+  Pipe pipe;
+  ::fcntl(pipe.write_end, F_SETFL, O_NONBLOCK);
+  const std::size_t size = 256 * 1024;
+  std::size_t received = 0;
+  std::thread reader([&pipe, &received] {
+    ::fcntl(pipe.read_end, F_SETFL, 0);
+    char buffer[8192];
+    for (;;) {
+      const ssize_t n = ::read(pipe.read_end, buffer, sizeof buffer);
+      if (n <= 0) break;
+      received += static_cast<std::size_t>(n);
+      ::usleep(50);
+    }
+  });
+  {
+    Output out(pipe.write_end, true);
+    out.write(std::string(size, 'y'));
+    EXPECT_FALSE(out.broken()) << out.error();
+  }
+  pipe.close_write();
+  reader.join();
+  EXPECT_EQ(received, size);
+}
+
+TEST(Output, DescriptorKinds) {
+  Pipe pipe;
+  TempFile file;
+  EXPECT_FALSE(is_terminal(pipe.write_end));
+  EXPECT_FALSE(is_regular_file(pipe.write_end));
+  EXPECT_FALSE(is_terminal(file.fd));
+  EXPECT_TRUE(is_regular_file(file.fd));
+  EXPECT_FALSE(is_terminal(-1));
+  EXPECT_FALSE(is_regular_file(-1));
+}
+
+// --- Progress --------------------------------------------------------------------------------
+
+Summary sample_summary() {
+  Summary s;
+  s.count = 1234;
+  s.ok = 1200;
+  s.failed = 34;
+  return s;
+}
+
+TEST(Progress, DrawsOneLineAndThrottles) {
+  Pipe pipe;
+  Output terminal(pipe.write_end, true);
+  Progress progress(terminal);
+  progress.update(sample_summary(), 50);
+  const std::string drawn = pipe.drain();
+  EXPECT_EQ(drawn.rfind("\r\x1b[2K  1234 done  (1200 ok, 34 failed)  50 in flight  ", 0), 0u)
+      << drawn;
+  EXPECT_NE(drawn.find(" req/s  "), std::string::npos);
+  EXPECT_EQ(drawn.back(), 's');
+  EXPECT_EQ(drawn.find('\n'), std::string::npos);
+
+  progress.update(sample_summary(), 49);  // within 100 ms: not redrawn
+  EXPECT_EQ(pipe.drain(), "");
+}
+
+TEST(Progress, RedrawsAfterInterval) {
+  Pipe pipe;
+  Output terminal(pipe.write_end, true);
+  Progress progress(terminal);
+  progress.update(sample_summary(), 50);
+  pipe.drain();
+  ::usleep(120 * 1000);
+  progress.update(sample_summary(), 7);
+  EXPECT_NE(pipe.drain().find("  7 in flight"), std::string::npos);
+}
+
+TEST(Progress, ClearOnlyWhenDrawn) {
+  Pipe pipe;
+  Output terminal(pipe.write_end, true);
+  Progress progress(terminal);
+  progress.clear();
+  EXPECT_EQ(pipe.drain(), "");
+  progress.update(sample_summary(), 50);
+  const std::string drawn = pipe.drain();
+  progress.clear();
+  EXPECT_EQ(pipe.drain(), "\r\x1b[2K");
+  progress.clear();
+  EXPECT_EQ(pipe.drain(), "");
+  // Within the interval, an update restores the erased line unchanged.
+  progress.update(sample_summary(), 1);
+  EXPECT_EQ(pipe.drain(), drawn);
+}
+
+}  // namespace
+}  // namespace fetch

@@ -1,0 +1,380 @@
+// choose_output and the console sink, on pipes, temp files and a pseudo-terminal.
+
+#include "fetch/format.hpp"
+#include "fetch/output.hpp"
+#include "fetch/sink.hpp"
+
+#include <boost/json.hpp>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <string>
+#include <vector>
+
+namespace fetch {
+namespace {
+
+// --- choose_output ---------------------------------------------------------------------------
+
+Options with(OutputFormat format, ColourMode colour, bool progress = true, bool quiet = false) {
+  Options options;
+  options.format = format;
+  options.colour = colour;
+  options.progress = progress;
+  options.quiet = quiet;
+  return options;
+}
+
+TEST(ChooseOutput, AutomaticFormatFollowsStdout) {
+  const Options options = with(OutputFormat::automatic, ColourMode::automatic);
+  EXPECT_EQ(choose_output(options, true, true, false).format, OutputFormat::text);
+  EXPECT_EQ(choose_output(options, false, true, false).format, OutputFormat::tsv);
+  EXPECT_EQ(choose_output(options, false, false, false).format, OutputFormat::tsv);
+}
+
+TEST(ChooseOutput, ExplicitFormatIsKept) {
+  for (const auto format : {OutputFormat::text, OutputFormat::tsv, OutputFormat::json}) {
+    for (const bool tty : {false, true}) {
+      EXPECT_EQ(choose_output(with(format, ColourMode::automatic), tty, tty, false).format,
+                format);
+    }
+  }
+}
+
+TEST(ChooseOutput, ColourMatrix) {
+  struct Case {
+    OutputFormat format;
+    ColourMode colour;
+    bool stdout_tty;
+    bool no_colour_env;
+    bool expected;
+  };
+  const Case cases[] = {
+      {OutputFormat::automatic, ColourMode::automatic, true, false, true},
+      {OutputFormat::automatic, ColourMode::automatic, true, true, false},    // NO_COLOR
+      {OutputFormat::automatic, ColourMode::automatic, false, false, false},  // pipe -> tsv
+      {OutputFormat::text, ColourMode::automatic, false, false, false},       // text to a pipe
+      {OutputFormat::text, ColourMode::automatic, true, false, true},
+      {OutputFormat::text, ColourMode::always, false, false, true},
+      {OutputFormat::text, ColourMode::always, false, true, true},   // always beats NO_COLOR
+      {OutputFormat::text, ColourMode::never, true, false, false},
+      {OutputFormat::automatic, ColourMode::never, true, false, false},
+      {OutputFormat::tsv, ColourMode::always, true, false, false},   // never in tsv
+      {OutputFormat::json, ColourMode::always, true, false, false},  // never in json
+      {OutputFormat::tsv, ColourMode::automatic, true, false, false},
+      {OutputFormat::automatic, ColourMode::always, false, false, false},  // -> tsv
+  };
+  for (const auto& c : cases) {
+    const auto choice = choose_output(with(c.format, c.colour), c.stdout_tty, true, c.no_colour_env);
+    EXPECT_EQ(choice.colour, c.expected)
+        << "format " << static_cast<int>(c.format) << " colour " << static_cast<int>(c.colour)
+        << " tty " << c.stdout_tty << " NO_COLOR " << c.no_colour_env;
+  }
+}
+
+TEST(ChooseOutput, ProgressMatrix) {
+  const auto progress = [](bool stderr_tty, bool option, bool quiet) {
+    return choose_output(with(OutputFormat::automatic, ColourMode::automatic, option, quiet),
+                         false, stderr_tty, false)
+        .progress;
+  };
+  EXPECT_TRUE(progress(true, true, false));
+  EXPECT_FALSE(progress(false, true, false));
+  EXPECT_FALSE(progress(true, false, false));
+  EXPECT_FALSE(progress(true, true, true));
+  // stdout being a terminal does not matter.
+  EXPECT_TRUE(choose_output(with(OutputFormat::automatic, ColourMode::automatic), true, true,
+                            false)
+                  .progress);
+}
+
+TEST(NoColourRequested, ReadsNonEmptyNoColor) {
+  const char* saved = std::getenv("NO_COLOR");
+  const std::string saved_value = saved ? saved : "";
+  ::unsetenv("NO_COLOR");
+  EXPECT_FALSE(no_colour_requested());
+  ::setenv("NO_COLOR", "", 1);
+  EXPECT_FALSE(no_colour_requested());
+  ::setenv("NO_COLOR", "1", 1);
+  EXPECT_TRUE(no_colour_requested());
+  if (saved) {
+    ::setenv("NO_COLOR", saved_value.c_str(), 1);
+  } else {
+    ::unsetenv("NO_COLOR");
+  }
+}
+
+// --- console sink ----------------------------------------------------------------------------
+
+struct Pipe {
+  int read_end = -1;
+  int write_end = -1;
+  Pipe() {
+    int fds[2];
+    EXPECT_EQ(::pipe(fds), 0);
+    read_end = fds[0];
+    write_end = fds[1];
+  }
+  ~Pipe() {
+    close_read();
+    close_write();
+  }
+  void close_read() {
+    if (read_end >= 0) ::close(read_end);
+    read_end = -1;
+  }
+  void close_write() {
+    if (write_end >= 0) ::close(write_end);
+    write_end = -1;
+  }
+  // Closes the write end and reads to end of file.
+  std::string read_all() {
+    close_write();
+    std::string out;
+    char buffer[4096];
+    for (;;) {
+      const ssize_t n = ::read(read_end, buffer, sizeof buffer);
+      if (n <= 0) break;
+      out.append(buffer, static_cast<std::size_t>(n));
+    }
+    return out;
+  }
+};
+
+Result result(std::uint64_t line, unsigned status) {
+  Result r;
+  r.line = line;
+  r.url = "https://example.com/" + std::to_string(line);
+  r.final_url = r.url;
+  r.status = status;
+  r.bytes = 100 * line;
+  r.timings.total_ms = 10.0 * static_cast<double>(line);
+  return r;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::string::size_type start = 0;
+  while (start < text.size()) {
+    const auto end = text.find('\n', start);
+    if (end == std::string::npos) {
+      lines.push_back(text.substr(start));
+      break;
+    }
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+Summary summary_of(unsigned n) {
+  Summary s;
+  for (unsigned i = 1; i <= n; ++i) s.add(result(i, i % 4 == 0 ? 404 : 200));
+  s.elapsed_s = 1.0;
+  return s;
+}
+
+TEST(ConsoleSink, WritesOneTsvLinePerResultAndSummaryToStderr) {
+  Pipe out;
+  Pipe err;
+  const unsigned n = 25;
+  {
+    auto sink = make_console_sink({OutputFormat::tsv, false, false}, false, out.write_end,
+                                  err.write_end);
+    for (unsigned i = 1; i <= n; ++i) {
+      sink->on_progress(3);
+      sink->on_result(result(i, i % 4 == 0 ? 404 : 200));
+    }
+    EXPECT_FALSE(sink->closed());
+    sink->on_finish(summary_of(n));
+  }
+  const auto lines = lines_of(out.read_all());
+  ASSERT_EQ(lines.size(), n);
+  for (unsigned i = 0; i < n; ++i) {
+    EXPECT_EQ(lines[i] + '\n', format_tsv(result(i + 1, (i + 1) % 4 == 0 ? 404 : 200)));
+  }
+  EXPECT_EQ(err.read_all(), format_summary(summary_of(n)));
+}
+
+TEST(ConsoleSink, JsonLinesParse) {
+  Pipe out;
+  Pipe err;
+  {
+    auto sink =
+        make_console_sink({OutputFormat::json, false, false}, true, out.write_end, err.write_end);
+    for (unsigned i = 1; i <= 5; ++i) sink->on_result(result(i, 200));
+    sink->on_finish(summary_of(5));
+  }
+  const auto lines = lines_of(out.read_all());
+  ASSERT_EQ(lines.size(), 5u);
+  for (const auto& line : lines) {
+    boost::json::error_code ec;
+    const auto value = boost::json::parse(line, ec);
+    EXPECT_FALSE(ec) << line;
+    EXPECT_TRUE(value.is_object());
+  }
+}
+
+TEST(ConsoleSink, QuietPrintsNoSummary) {
+  Pipe out;
+  Pipe err;
+  {
+    auto sink =
+        make_console_sink({OutputFormat::tsv, false, false}, true, out.write_end, err.write_end);
+    sink->on_result(result(1, 200));
+    sink->on_finish(summary_of(1));
+  }
+  EXPECT_EQ(lines_of(out.read_all()).size(), 1u);
+  EXPECT_EQ(err.read_all(), "");
+}
+
+TEST(ConsoleSink, TextFormatHonoursColourChoice) {
+  Pipe out;
+  Pipe err;
+  {
+    auto sink =
+        make_console_sink({OutputFormat::text, false, false}, true, out.write_end, err.write_end);
+    sink->on_result(result(1, 200));
+    sink->on_finish(summary_of(1));
+  }
+  EXPECT_EQ(out.read_all(), format_text(result(1, 200), false));
+}
+
+TEST(ConsoleSink, RegularFileIsBatchedAndFlushedAtFinish) {
+  char name[] = "/tmp/fetch-sink-test-XXXXXX";
+  const int fd = ::mkstemp(name);
+  ASSERT_GE(fd, 0);
+  ::unlink(name);
+  Pipe err;
+  auto sink = make_console_sink({OutputFormat::tsv, false, false}, true, fd, err.write_end);
+  for (unsigned i = 1; i <= 10; ++i) sink->on_result(result(i, 200));
+  struct stat st {};
+  ::fstat(fd, &st);
+  EXPECT_EQ(st.st_size, 0);  // batched
+  sink->on_finish(summary_of(10));
+  ::fstat(fd, &st);
+  std::string contents(static_cast<std::size_t>(st.st_size), '\0');
+  ASSERT_EQ(::pread(fd, contents.data(), contents.size(), 0),
+            static_cast<ssize_t>(contents.size()));
+  EXPECT_EQ(lines_of(contents).size(), 10u);
+  sink.reset();
+  ::close(fd);
+}
+
+TEST(ConsoleSink, ClosedOnceStdoutReaderIsGone) {
+  const auto previous = std::signal(SIGPIPE, SIG_IGN);
+  Pipe out;
+  Pipe err;
+  out.close_read();
+  {
+    auto sink =
+        make_console_sink({OutputFormat::tsv, false, false}, false, out.write_end, err.write_end);
+    EXPECT_FALSE(sink->closed());
+    sink->on_result(result(1, 200));
+    EXPECT_TRUE(sink->closed());
+    sink->on_result(result(2, 200));  // dropped quietly
+    sink->on_finish(summary_of(2));
+  }
+  EXPECT_EQ(err.read_all(), format_summary(summary_of(2)));  // stderr still works
+  std::signal(SIGPIPE, previous);
+}
+
+// A pseudo-terminal: the slave side stands for the user's terminal, the test reads the master.
+struct Pty {
+  int master = -1;
+  int slave = -1;
+  Pty() {
+    master = ::posix_openpt(O_RDWR | O_NOCTTY);
+    EXPECT_GE(master, 0);
+    EXPECT_EQ(::grantpt(master), 0);
+    EXPECT_EQ(::unlockpt(master), 0);
+    slave = ::open(::ptsname(master), O_RDWR | O_NOCTTY);
+    EXPECT_GE(slave, 0);
+    termios mode{};
+    ::tcgetattr(slave, &mode);
+    ::cfmakeraw(&mode);  // no "\n" -> "\r\n" translation
+    ::tcsetattr(slave, TCSANOW, &mode);
+  }
+  ~Pty() {
+    ::close(slave);
+    ::close(master);
+  }
+  std::string read_available() const {
+    std::string out;
+    char buffer[4096];
+    pollfd readable{master, POLLIN, 0};
+    while (::poll(&readable, 1, 100) > 0) {
+      const ssize_t n = ::read(master, buffer, sizeof buffer);
+      if (n <= 0) break;
+      out.append(buffer, static_cast<std::size_t>(n));
+    }
+    return out;
+  }
+};
+
+std::size_t count(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+TEST(ConsoleSink, ProgressIsClearedBeforeEachResultOnTheSameTerminal) {
+  Pty pty;
+  ASSERT_TRUE(is_terminal(pty.slave));
+  const std::string erase = "\r\x1b[2K";
+  const unsigned n = 5;
+  {
+    auto sink =
+        make_console_sink({OutputFormat::tsv, false, true}, false, pty.slave, pty.slave);
+    sink->on_progress(4);
+    for (unsigned i = 1; i <= n; ++i) {
+      sink->on_result(result(i, 200));
+      sink->on_progress(4 - std::min(i, 4u));
+    }
+    sink->on_finish(summary_of(n));
+  }
+  const std::string screen = pty.read_available();
+  for (unsigned i = 1; i <= n; ++i) {
+    const std::string line = format_tsv(result(i, 200));
+    const auto at = screen.find(line);
+    ASSERT_NE(at, std::string::npos) << i;
+    ASSERT_GE(at, erase.size());
+    EXPECT_EQ(screen.substr(at - erase.size(), erase.size()), erase) << "result " << i;
+  }
+  // The summary replaces the progress line, which is not left behind.
+  const std::string summary = format_summary(summary_of(n));
+  ASSERT_GE(screen.size(), erase.size() + summary.size());
+  EXPECT_EQ(screen.substr(screen.size() - summary.size() - erase.size()), erase + summary);
+  EXPECT_GE(count(screen, " done  "), 1u);
+}
+
+TEST(ConsoleSink, ProgressNeverReachesPipedStdout) {
+  Pty pty;
+  Pipe out;
+  {
+    auto sink =
+        make_console_sink({OutputFormat::tsv, false, true}, false, out.write_end, pty.slave);
+    for (unsigned i = 1; i <= 5; ++i) {
+      sink->on_progress(2);
+      sink->on_result(result(i, 200));
+    }
+    sink->on_finish(summary_of(5));
+  }
+  const std::string data = out.read_all();
+  EXPECT_EQ(data.find('\x1b'), std::string::npos);
+  EXPECT_EQ(lines_of(data).size(), 5u);
+  const std::string screen = pty.read_available();
+  EXPECT_NE(screen.find(" done  "), std::string::npos);
+  EXPECT_EQ(screen.substr(screen.size() - format_summary(summary_of(5)).size()),
+            format_summary(summary_of(5)));
+}
+
+}  // namespace
+}  // namespace fetch
