@@ -5,7 +5,7 @@
 #   scripts/deps.sh --bench  also what bench/run needs (curl, python3-aiohttp, wrk)
 set -euo pipefail
 
-packages=(g++ cmake make pkg-config ca-certificates libssl-dev libcli11-dev libfmt-dev
+packages=(g++ cmake make pkg-config ca-certificates libssl-dev libcli11-dev libfmt-dev libc-ares-dev
           libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev)
 for flag in "$@"; do
   case "$flag" in

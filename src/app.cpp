@@ -158,10 +158,16 @@ int run_app(int argc, char** argv) {
                                             no_colour != nullptr && *no_colour != '\0');
   std::unique_ptr<Sink> sink = make_console_sink(choice, options.quiet);
 
-  Resolver resolver{io.get_executor()};
+  std::optional<Resolver> resolver;
+  try {
+    resolver.emplace(io.get_executor(), DnsSettings{.servers = options.dns_servers});
+  } catch (const std::exception& error) {
+    print_error(error.what());
+    return kExitUsage;
+  }
   // Idle connections kept for reuse: enough for every worker to find one to its origin.
   ConnectionPool pool{options.concurrency};
-  Session session{io.get_executor(), *tls, resolver, pool, client_settings(options)};
+  Session session{io.get_executor(), *tls, *resolver, pool, client_settings(options)};
   Scheduler scheduler{session, *source, *sink, options.concurrency};
 
   int stop_signal = 0;
@@ -179,7 +185,7 @@ int run_app(int argc, char** argv) {
   asio::co_spawn(io, run_and_join(scheduler, signals, summary),
                  [&](std::exception_ptr error) {
                    failure = error;
-                   // Lookups still running on the resolver's thread must not hold us up.
+                   // DNS lookups still pending must not hold us up.
                    io.stop();
                  });
   io.run();

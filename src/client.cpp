@@ -119,16 +119,33 @@ struct Opened {
   std::optional<FetchError> error;
 };
 
-// Resolves, connects and, for https, completes the TLS handshake.
+// The connection phase (resolve, TCP connect, TLS handshake) ran past --connect-timeout or
+// the URL's own deadline, whichever came first.
+FetchError connect_phase_expired(const ClientSettings& settings, const Target& target,
+                                 Clock::time_point phase_deadline, Clock::time_point deadline,
+                                 std::string_view during) {
+  if (phase_deadline < deadline) {
+    return {Stage::timeout, fmt::format("{} {}:{} timed out after {:g} s (--connect-timeout)",
+                                        during, target.host, target.port,
+                                        seconds(settings.connect_timeout))};
+  }
+  return max_time_exceeded(settings, fmt::format("{} {}:{}", during, target.host, target.port));
+}
+
+// Resolves, connects and, for https, completes the TLS handshake, all within
+// --connect-timeout (as curl counts it).
 asio::awaitable<Opened> open_connection(Session& session, const Target& target,
                                         Clock::time_point deadline, Timings& timings) {
   const ClientSettings& settings = session.settings;
-  const Clock::time_point resolve_started = Clock::now();
-  Resolution resolution = co_await session.resolver.resolve(target.host, target.port, deadline);
+  const Clock::time_point started = Clock::now();
+  const Clock::time_point phase_deadline = std::min(deadline, started + settings.connect_timeout);
+  Resolution resolution =
+      co_await session.resolver.resolve(target.host, target.port, phase_deadline);
   const Clock::time_point resolved = Clock::now();
-  timings.resolve_ms += milliseconds(resolve_started, resolved);
+  timings.resolve_ms += milliseconds(started, resolved);
   if (resolution.error == errc::deadline_exceeded) {
-    co_return Opened{nullptr, max_time_exceeded(settings, "resolving " + target.host)};
+    co_return Opened{nullptr, connect_phase_expired(settings, target, phase_deadline, deadline,
+                                                    "resolving")};
   }
   if (resolution.error) {
     co_return Opened{nullptr, FetchError{Stage::resolve,
@@ -137,20 +154,13 @@ asio::awaitable<Opened> open_connection(Session& session, const Target& target,
   }
 
   TcpStream tcp{session.executor};
-  const Clock::time_point connect_deadline = std::min(deadline, resolved + settings.connect_timeout);
-  tcp.expires_at(connect_deadline);
+  tcp.expires_at(phase_deadline);
   auto [connect_error, endpoint] = co_await tcp.async_connect(resolution.endpoints, use_tuple);
   const Clock::time_point connected = Clock::now();
   timings.connect_ms += milliseconds(resolved, connected);
   if (connect_error == beast::error::timeout) {
-    if (connect_deadline < deadline) {
-      co_return Opened{nullptr, FetchError{Stage::timeout,
-                                           fmt::format("connect to {}:{} timed out after {:g} s "
-                                                       "(--connect-timeout)",
-                                                       target.host, target.port,
-                                                       seconds(settings.connect_timeout))}};
-    }
-    co_return Opened{nullptr, max_time_exceeded(settings, "connecting")};
+    co_return Opened{nullptr, connect_phase_expired(settings, target, phase_deadline, deadline,
+                                                    "connecting to")};
   }
   if (connect_error) {
     co_return Opened{nullptr, FetchError{Stage::connect,
@@ -172,11 +182,11 @@ asio::awaitable<Opened> open_connection(Session& session, const Target& target,
     co_return Opened{nullptr, FetchError{Stage::tls, "cannot set up TLS for host '" +
                                                          target.host + "'"}};
   }
-  tls.next_layer().expires_at(deadline);
   auto [handshake_error] = co_await tls.async_handshake(ssl::stream_base::client, use_tuple);
   timings.tls_ms += milliseconds(connected, Clock::now());
   if (handshake_error == beast::error::timeout) {
-    co_return Opened{nullptr, max_time_exceeded(settings, "in the TLS handshake")};
+    co_return Opened{nullptr, connect_phase_expired(settings, target, phase_deadline, deadline,
+                                                    "TLS handshake with")};
   }
   if (handshake_error) {
     co_return Opened{nullptr, FetchError{Stage::tls, describe_tls_failure(tls.native_handle(),

@@ -3,8 +3,6 @@
 #include "fetch/error.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -62,7 +60,8 @@ Resolution with_port(const Resolution& answer, std::uint16_t port) {
 
 }  // namespace
 
-Resolver::Resolver(asio::any_io_executor executor) : executor_(std::move(executor)) {}
+Resolver::Resolver(asio::any_io_executor executor, const DnsSettings& settings)
+    : executor_(std::move(executor)), dns_(executor_, settings) {}
 
 Resolver::~Resolver() { cancel(); }
 
@@ -78,7 +77,16 @@ asio::awaitable<Resolution> Resolver::resolve(std::string host, std::uint16_t po
   if (!slot) {
     slot = std::make_shared<Entry>();
     slot->host = host;
-    asio::co_spawn(executor_, lookup(executor_, slot), asio::detached);
+    // The callback holds the entry, not the resolver: it may run during ~DnsDriver.
+    dns_.lookup(host, [entry = slot](boost::system::error_code ec,
+                                     std::vector<asio::ip::address> addresses) {
+      entry->answer.error = ec;
+      for (const asio::ip::address& address : addresses) {
+        entry->answer.endpoints.emplace_back(address, 0);
+      }
+      entry->pending = false;
+      entry->wake_all();
+    });
   }
   std::shared_ptr<Entry> entry = slot;  // keeps it alive even if the cache goes away
   if (entry->pending) {
@@ -92,25 +100,6 @@ asio::awaitable<Resolution> Resolver::resolve(std::string host, std::uint16_t po
                          {}};
   }
   co_return with_port(entry->answer, port);
-}
-
-asio::awaitable<void> Resolver::lookup(asio::any_io_executor executor,
-                                       std::shared_ptr<Entry> entry) {
-  // Asio's resolver runs getaddrinfo on a private thread; the answer comes back here, on
-  // the io_context's thread, so the entry needs no lock.
-  tcp::resolver resolver{executor};
-  auto [ec, results] = co_await resolver.async_resolve(
-      entry->host, "0", tcp::resolver::numeric_service,
-      asio::as_tuple(asio::use_awaitable));
-  if (!ec && results.empty()) {
-    ec = make_error_code(errc::host_not_found);
-  }
-  entry->answer.error = ec;
-  for (const auto& result : results) {
-    entry->answer.endpoints.push_back(result.endpoint());
-  }
-  entry->pending = false;
-  entry->wake_all();
 }
 
 void Resolver::cancel() {

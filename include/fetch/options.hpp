@@ -21,6 +21,7 @@ struct Options {
   double max_time_s = 30;
   unsigned max_redirects = 10;
   std::optional<std::uint64_t> max_filesize;  // bytes; larger bodies fail
+  std::string dns_servers;                    // "ip[:port],..." instead of resolv.conf
   std::string cacert;                         // extra CA bundle (PEM)
   bool insecure = false;
   OutputFormat format = OutputFormat::automatic;

@@ -3,6 +3,8 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include "fetch/dns.hpp"
+
 #include <boost/asio/ip/tcp.hpp>
 
 #include <chrono>
@@ -20,13 +22,15 @@ struct Resolution {
 
 class Resolver {
  public:
-  explicit Resolver(boost::asio::any_io_executor executor);
+  // Throws std::runtime_error when the DNS resolver cannot start (see DnsDriver).
+  Resolver(boost::asio::any_io_executor executor, const DnsSettings& settings);
   ~Resolver();
   Resolver(const Resolver&) = delete;
   Resolver& operator=(const Resolver&) = delete;
 
   // The addresses of `host` (a name or an IP literal) with `port`. The first caller for a
-  // host starts the lookup; later callers share it and its cached answer. Gives up with
+  // host starts the lookup; later callers share it and its cached answer (failures too: a
+  // name that did not resolve is not asked for again in this run). Gives up with
   // errc::deadline_exceeded at `deadline` without cancelling the shared lookup.
   boost::asio::awaitable<Resolution> resolve(std::string host, std::uint16_t port,
                                              std::chrono::steady_clock::time_point deadline);
@@ -36,11 +40,10 @@ class Resolver {
 
  private:
   struct Entry;
-  static boost::asio::awaitable<void> lookup(boost::asio::any_io_executor executor,
-                                            std::shared_ptr<Entry> entry);
 
   boost::asio::any_io_executor executor_;
   std::unordered_map<std::string, std::shared_ptr<Entry>> cache_;
+  DnsDriver dns_;  // after cache_: destroyed first, completing lookups into live entries
 };
 
 }  // namespace fetch
