@@ -4,11 +4,50 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <dirent.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
 #include <stdexcept>
 
 namespace fetch {
 
 namespace ssl = boost::asio::ssl;
+
+namespace {
+
+// True when `path` holds OpenSSL hash links ("5ad8a5d6.0"), as ca-certificates maintains.
+bool is_hashed_cert_dir(const char* path) {
+  const std::unique_ptr<DIR, int (*)(DIR*)> dir{opendir(path), closedir};
+  if (!dir) {
+    return false;
+  }
+  while (const dirent* entry = readdir(dir.get())) {
+    const std::size_t length = std::strlen(entry->d_name);
+    if (length == 10 && entry->d_name[8] == '.' && entry->d_name[9] == '0') {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The system trust store. Its hashed directory is read lazily: a handshake loads only the
+// issuer it needs. The bundle file would be PEM-decoded whole, ~140 certificates and ~40 ms
+// before the first request. When SSL_CERT_FILE or SSL_CERT_DIR is set, OpenSSL's own
+// default paths honour them exactly.
+void trust_system_store(ssl::context& context) {
+  const bool overridden = std::getenv(X509_get_default_cert_file_env()) != nullptr ||
+                          std::getenv(X509_get_default_cert_dir_env()) != nullptr;
+  const char* directory = X509_get_default_cert_dir();
+  if (!overridden && is_hashed_cert_dir(directory)) {
+    context.add_verify_path(directory);
+  } else {
+    context.set_default_verify_paths();
+  }
+}
+
+}  // namespace
 
 ssl::context make_tls_context(const TlsSettings& settings) {
   ssl::context context{ssl::context::tls_client};
@@ -16,8 +55,7 @@ ssl::context make_tls_context(const TlsSettings& settings) {
   // TLS 1.0 and 1.1 are broken; OpenSSL 3 refuses them at its default security level anyway,
   // saying so explicitly gives a clear "unsupported protocol" instead of a cipher mismatch.
   SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
-  // The system store; OpenSSL honours SSL_CERT_FILE and SSL_CERT_DIR here.
-  context.set_default_verify_paths();
+  trust_system_store(context);
   if (!settings.cacert.empty()) {
     boost::system::error_code ec;
     context.load_verify_file(settings.cacert, ec);
