@@ -33,8 +33,12 @@ std::optional<std::string_view> url_text_of(std::string_view raw_line);
 class LineSource {
  public:
   virtual ~LineSource() = default;
-  // The next URL line, or nullopt at the end of the input.
+  // The next URL line, or nullopt at the end of the input. Throws std::system_error when
+  // reading fails (EIO, a vanished device): rare, and not the end of the input.
   virtual boost::asio::awaitable<std::optional<InputLine>> next() = 0;
+  // Ends the input early (SIGINT/SIGTERM): a read waiting on a pipe or terminal completes and
+  // next() returns nullopt from then on. Safe to call at any time, also when nothing waits.
+  virtual void cancel() noexcept {}
 };
 
 // Reads the named file; "-" means standard input. Pipes and terminals are read

@@ -1,0 +1,192 @@
+// Command-line options parsed from vectors of arguments, as a shell would pass them.
+#include "fetch/options.hpp"
+
+#include <gtest/gtest.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace fetch {
+namespace {
+
+// Parses `args` (without the program name) into a fresh Options.
+Options parse(std::vector<std::string> args) {
+  CLI::App app{"fetch"};
+  Options options;
+  add_options(app, options);
+  // CLI11 consumes the vector from the back.
+  std::reverse(args.begin(), args.end());
+  app.parse(args);
+  return options;
+}
+
+void expect_rejected(std::vector<std::string> args) {
+  std::string joined;
+  for (const auto& a : args) joined += a + " ";
+  EXPECT_THROW((void)parse(args), CLI::ParseError) << joined;
+}
+
+TEST(Options, Defaults) {
+  const Options o = parse({});
+  EXPECT_TRUE(o.inputs.empty());
+  EXPECT_EQ(o.concurrency, 50u);
+  EXPECT_EQ(o.connect_timeout_s, 10);
+  EXPECT_EQ(o.max_time_s, 30);
+  EXPECT_EQ(o.max_redirects, 10u);
+  EXPECT_FALSE(o.max_filesize.has_value());
+  EXPECT_EQ(o.dns_servers, "");
+  EXPECT_EQ(o.cacert, "");
+  EXPECT_FALSE(o.insecure);
+  EXPECT_EQ(o.format, OutputFormat::automatic);
+  EXPECT_EQ(o.colour, ColourMode::automatic);
+  EXPECT_TRUE(o.progress);
+  EXPECT_FALSE(o.quiet);
+  EXPECT_EQ(o.user_agent, "fetch/" FETCH_VERSION);
+}
+
+TEST(Options, Inputs) {
+  const Options o = parse({"urls.txt", "-", "https://example.com/", "http://a/?x=1"});
+  EXPECT_EQ(o.inputs,
+            (std::vector<std::string>{"urls.txt", "-", "https://example.com/", "http://a/?x=1"}));
+  // Options may come between and after inputs; "--" ends options.
+  const Options mixed = parse({"a.txt", "-j", "3", "b.txt", "--", "-q"});
+  EXPECT_EQ(mixed.inputs, (std::vector<std::string>{"a.txt", "b.txt", "-q"}));
+  EXPECT_EQ(mixed.concurrency, 3u);
+  EXPECT_FALSE(mixed.quiet);
+}
+
+TEST(Options, Concurrency) {
+  EXPECT_EQ(parse({"-j", "1"}).concurrency, 1u);
+  EXPECT_EQ(parse({"-j8"}).concurrency, 8u);
+  EXPECT_EQ(parse({"--concurrency", "10000"}).concurrency, 10000u);
+  EXPECT_EQ(parse({"--concurrency=200"}).concurrency, 200u);
+  expect_rejected({"-j", "0"});
+  expect_rejected({"-j", "10001"});
+  expect_rejected({"-j", "-5"});
+  expect_rejected({"-j", "many"});
+  expect_rejected({"-j", "1.5"});
+  expect_rejected({"-j"});
+}
+
+TEST(Options, Timeouts) {
+  const Options o = parse({"--connect-timeout", "2.5", "-m", "60"});
+  EXPECT_DOUBLE_EQ(o.connect_timeout_s, 2.5);
+  EXPECT_DOUBLE_EQ(o.max_time_s, 60);
+  EXPECT_DOUBLE_EQ(parse({"--max-time=0.25"}).max_time_s, 0.25);
+  EXPECT_DOUBLE_EQ(parse({"--connect-timeout", "1000000"}).connect_timeout_s, 1000000);
+  for (const char* bad : {"0", "-1", "abc", "nan", "inf", "1e300", "1000001", ""}) {
+    expect_rejected({"--connect-timeout", bad});
+    expect_rejected({"--max-time", bad});
+  }
+}
+
+TEST(Options, Redirects) {
+  EXPECT_EQ(parse({"--max-redirects", "0"}).max_redirects, 0u);
+  EXPECT_EQ(parse({"--max-redirects", "3"}).max_redirects, 3u);
+  expect_rejected({"--max-redirects", "-1"});
+  expect_rejected({"--max-redirects", "lots"});
+}
+
+TEST(Options, MaxFilesize) {
+  EXPECT_EQ(parse({"--max-filesize", "1000"}).max_filesize, 1000u);
+  EXPECT_EQ(parse({"--max-filesize", "0"}).max_filesize, 0u);
+  EXPECT_EQ(parse({"--max-filesize", "10k"}).max_filesize, 10u * 1024);
+  EXPECT_EQ(parse({"--max-filesize", "2M"}).max_filesize, 2u * 1024 * 1024);
+  EXPECT_EQ(parse({"--max-filesize", "1G"}).max_filesize, 1024u * 1024 * 1024);
+  EXPECT_EQ(parse({"--max-filesize", "3KiB"}).max_filesize, 3u * 1024);
+  EXPECT_EQ(parse({"--max-filesize", "3kb"}).max_filesize, 3u * 1024);
+  EXPECT_EQ(parse({"--max-filesize", "7b"}).max_filesize, 7u);
+  EXPECT_EQ(parse({"--max-filesize", "1T"}).max_filesize, 1ull << 40);
+  EXPECT_EQ(parse({"--max-filesize", "18446744073709551615"}).max_filesize, UINT64_MAX);
+  expect_rejected({"--max-filesize", "18446744073709551616"});
+  expect_rejected({"--max-filesize", "16777216T"});
+  expect_rejected({"--max-filesize", "1.5M"});
+  expect_rejected({"--max-filesize", "10ib"});
+  expect_rejected({"--max-filesize", "M"});
+  expect_rejected({"--max-filesize", ""});
+  expect_rejected({"--max-filesize", "-1"});
+  expect_rejected({"--max-filesize", "big"});
+  expect_rejected({"--max-filesize", "10 parsecs"});
+  expect_rejected({"--max-filesize", "99999999999999999999999"});
+}
+
+TEST(Options, DnsServers) {
+  EXPECT_EQ(parse({"--dns-servers", "127.0.0.1"}).dns_servers, "127.0.0.1");
+  EXPECT_EQ(parse({"--dns-servers", "127.0.0.1:5353,::1,[::1]:53,8.8.8.8"}).dns_servers,
+            "127.0.0.1:5353,::1,[::1]:53,8.8.8.8");
+  for (const char* bad :
+       {"", "dns.example", "1.2.3.4:", "1.2.3.4:0", "1.2.3.4:70000", "1.2.3.4,", ",1.2.3.4", "[::1",
+        "[::1]:", "[1.2.3.4]:53", "::1:53x", "1.2.3.4 ", "1.2.3.4;5.6.7.8"}) {
+    expect_rejected({"--dns-servers", bad});
+  }
+}
+
+TEST(Options, Cacert) {
+  EXPECT_EQ(parse({"--cacert", "/dev/null"}).cacert, "/dev/null");
+  expect_rejected({"--cacert", "/nonexistent/ca.pem"});
+  expect_rejected({"--cacert", "/"});  // a directory is not a bundle
+}
+
+TEST(Options, Flags) {
+  const Options o = parse({"-k", "-q", "--no-progress"});
+  EXPECT_TRUE(o.insecure);
+  EXPECT_TRUE(o.quiet);
+  EXPECT_FALSE(o.progress);
+  const Options combined = parse({"-kq"});
+  EXPECT_TRUE(combined.insecure);
+  EXPECT_TRUE(combined.quiet);
+  EXPECT_TRUE(combined.progress);
+  EXPECT_TRUE(parse({"--insecure", "--quiet"}).insecure);
+  expect_rejected({"--no-progress=yes"});
+  expect_rejected({"--quiet=no"});
+  expect_rejected({"--insecure=false"});
+}
+
+TEST(Options, Format) {
+  EXPECT_EQ(parse({"-f", "text"}).format, OutputFormat::text);
+  EXPECT_EQ(parse({"--format", "tsv"}).format, OutputFormat::tsv);
+  EXPECT_EQ(parse({"--format=json"}).format, OutputFormat::json);
+  EXPECT_EQ(parse({"-f", "JSON"}).format, OutputFormat::json);
+  expect_rejected({"-f", "xml"});
+  expect_rejected({"-f", "1"});  // the enum's number is not a format name
+  expect_rejected({"-f"});
+}
+
+TEST(Options, Colour) {
+  EXPECT_EQ(parse({"--color", "always"}).colour, ColourMode::always);
+  EXPECT_EQ(parse({"--colour", "never"}).colour, ColourMode::never);
+  EXPECT_EQ(parse({"--color=auto"}).colour, ColourMode::automatic);
+  EXPECT_EQ(parse({"--colour=Always"}).colour, ColourMode::always);
+  expect_rejected({"--color", "sometimes"});
+  expect_rejected({"--color", "2"});
+}
+
+TEST(Options, UserAgent) {
+  EXPECT_EQ(parse({"-A", "probe/1.0 (+https://example.com)"}).user_agent,
+            "probe/1.0 (+https://example.com)");
+  EXPECT_EQ(parse({"--user-agent=x"}).user_agent, "x");
+  expect_rejected({"-A", "x\r\nX-Injected: 1"});
+  expect_rejected({"-A", "x\ny"});
+}
+
+TEST(Options, UnknownOptionsAreErrors) {
+  expect_rejected({"--concurency", "3"});
+  expect_rejected({"-z"});
+}
+
+TEST(Options, HelpMentionsEveryOption) {
+  CLI::App app{"fetch"};
+  Options options;
+  add_options(app, options);
+  const std::string help = app.help();
+  for (const char* name : {"--concurrency", "--connect-timeout", "--max-time", "--max-redirects",
+                           "--max-filesize", "--dns-servers", "--cacert", "--insecure", "--format",
+                           "--color", "--no-progress", "--quiet", "--user-agent", "inputs"}) {
+    EXPECT_NE(help.find(name), std::string::npos) << name;
+  }
+}
+
+}  // namespace
+}  // namespace fetch
