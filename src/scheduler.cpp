@@ -16,6 +16,8 @@
 
 #include <exception>
 #include <optional>
+#include <string>
+#include <system_error>
 #include <vector>
 
 namespace fetch {
@@ -44,6 +46,7 @@ struct Scheduler::State {
   unsigned running = 0;
   unsigned in_flight = 0;
   std::exception_ptr failure;  // a bug, rethrown from run()
+  std::string input_error;     // why reading the input stopped early, if it did
 
   void finished_one() {
     if (--running == 0) {
@@ -77,6 +80,7 @@ asio::awaitable<void> Scheduler::run(Summary& summary) {
   }
   co_await state.all_done.async_wait(use_tuple);
   state_ = nullptr;
+  input_error_ = std::move(state.input_error);
   if (state.failure) {
     std::rethrow_exception(state.failure);
   }
@@ -87,6 +91,8 @@ void Scheduler::stop() {
     return;
   }
   stopped_ = true;
+  // A read waiting on a terminal or pipe would otherwise keep the io_context alive.
+  source_.cancel();
   if (state_) {
     // Each coroutine is suspended on exactly one operation (we are on the only thread);
     // terminal cancellation completes it with operation_aborted, or makes the next co_await
@@ -99,7 +105,15 @@ void Scheduler::stop() {
 
 asio::awaitable<void> Scheduler::produce() {
   while (!stopped_) {
-    std::optional<InputLine> line = co_await source_.next();
+    std::optional<InputLine> line;
+    try {
+      line = co_await source_.next();
+    } catch (const std::system_error& error) {
+      // The input broke mid-way (EIO, a vanished file system): what was read still counts.
+      if (!stopped_) {
+        state_->input_error = error.what();
+      }
+    }
     if (!line || stopped_) {
       break;
     }

@@ -55,6 +55,8 @@ ssl::context make_tls_context(const TlsSettings& settings) {
   // TLS 1.0 and 1.1 are broken; OpenSSL 3 refuses them at its default security level anyway,
   // saying so explicitly gives a clear "unsupported protocol" instead of a cipher mismatch.
   SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+  // An idle pooled connection gives its ~34 KiB of record buffers back until it is reused.
+  SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
   trust_system_store(context);
   if (!settings.cacert.empty()) {
     boost::system::error_code ec;

@@ -3,6 +3,8 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <string>
+
 namespace fetch {
 
 class LineSource;
@@ -21,6 +23,8 @@ class Scheduler {
   // Stops taking input and abandons fetches in flight (on SIGINT/SIGTERM or closed stdout).
   void stop();
   bool stopped() const noexcept { return stopped_; }
+  // Why reading the input failed part-way, or empty. Lines read before it were fetched.
+  const std::string& input_error() const noexcept { return input_error_; }
 
  private:
   boost::asio::awaitable<void> produce();
@@ -31,6 +35,7 @@ class Scheduler {
   Sink& sink_;
   unsigned concurrency_;
   bool stopped_ = false;
+  std::string input_error_;
   struct State;
   State* state_ = nullptr;  // lives in run()'s frame while it runs
 };
