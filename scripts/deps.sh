@@ -10,7 +10,7 @@ packages=(g++ cmake make pkg-config ca-certificates libssl-dev libcli11-dev libf
 for flag in "$@"; do
   case "$flag" in
     --test) packages+=(libgtest-dev nginx-light openssl python3) ;;
-    --bench) packages+=(nginx-light openssl curl python3 python3-aiohttp wrk) ;;
+    --bench) packages+=(nginx-light openssl curl python3 python3-aiohttp wrk time) ;;
     *) echo "usage: $0 [--test] [--bench]" >&2; exit 2 ;;
   esac
 done
