@@ -1,0 +1,66 @@
+#pragma once
+// Shared by the integration tests: run fetch in TSV mode and look results up.
+
+#include "support/process.hpp"
+#include "support/records.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fetch::test {
+
+struct TsvRun {
+  ProcessResult process;
+  std::vector<TsvRecord> records;  // one per stdout line
+};
+
+// Runs `fetch --format tsv --no-progress ARGS...` and parses stdout.
+inline TsvRun fetch_tsv(std::vector<std::string> args, std::string stdin_text = {},
+                        std::chrono::milliseconds timeout = 20s) {
+  args.insert(args.begin(), {"--format", "tsv", "--no-progress"});
+  TsvRun run;
+  run.process = run_fetch(args, std::move(stdin_text), timeout);
+  run.records = parse_tsv(run.process.out);
+  return run;
+}
+
+// The record whose `column` equals `value`, or nullptr (reported as a failure).
+inline const TsvRecord* find_record(const std::vector<TsvRecord>& records,
+                                    std::string_view column, std::string_view value) {
+  for (const TsvRecord& record : records) {
+    if (record[column] == value) return &record;
+  }
+  ADD_FAILURE() << "no output line with " << column << " = " << value;
+  return nullptr;
+}
+
+// True when `text` is a non-negative decimal number such as "12" or "0.379".
+inline bool is_number(std::string_view text) {
+  if (text.empty()) return false;
+  bool digits = false;
+  bool dot = false;
+  for (char c : text) {
+    if (c >= '0' && c <= '9') {
+      digits = true;
+    } else if (c == '.' && !dot) {
+      dot = true;
+    } else {
+      return false;
+    }
+  }
+  return digits;
+}
+
+inline bool contains_ci(std::string_view haystack, std::string_view needle) {
+  auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  return lower(haystack).find(lower(needle)) != std::string::npos;
+}
+
+}  // namespace fetch::test

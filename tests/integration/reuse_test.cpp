@@ -1,0 +1,93 @@
+// Keep-alive: requests to one origin ride pooled connections, as nginx's access log shows
+// ($connection is nginx's serial number of the connection that carried each request).
+
+#include "common.hpp"
+#include "support/nginx_server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace fetch::test {
+namespace {
+
+class Reuse : public ::testing::Test {
+ protected:
+  // `count` URLs "<base>?<tag>-<n>" fetched with -j `concurrency`.
+  TsvRun fetch_many(std::string_view base, std::string_view tag, int count, int concurrency) {
+    std::vector<std::string> args{"-j", std::to_string(concurrency), "--cacert", ca_file()};
+    for (int n = 0; n < count; ++n) {
+      args.push_back(std::string(base) + "?" + std::string(tag) + "-" + std::to_string(n));
+    }
+    TsvRun run = fetch_tsv(args);
+    EXPECT_EQ(run.records.size(), static_cast<std::size_t>(count)) << describe(run.process);
+    EXPECT_EQ(run.process.exit_code, 0) << describe(run.process);
+    return run;
+  }
+
+  static std::size_t count_reused(const TsvRun& run, std::string_view value) {
+    return static_cast<std::size_t>(std::count_if(run.records.begin(), run.records.end(),
+                                                  [&](const TsvRecord& r) { return r["reused"] == value; }));
+  }
+
+  NginxServer nginx;
+};
+
+TEST_F(Reuse, OneWorkerUsesOneConnection) {
+  const TsvRun run = fetch_many(nginx.http_url("/small.txt"), "j1", 20, 1);
+  ASSERT_TRUE(nginx.wait_for_requests("/small.txt?j1-", 20));
+  EXPECT_EQ(nginx.distinct_connections("/small.txt?j1-"), 1u);
+  ASSERT_FALSE(run.records.empty());
+  EXPECT_EQ(run.records.front()["reused"], "false") << run.records.front().text();
+  EXPECT_EQ(count_reused(run, "true"), 19u) << run.process.out;
+}
+
+TEST_F(Reuse, OneWorkerUsesOneTlsConnection) {
+  const TsvRun run = fetch_many(nginx.https_url("/small.txt"), "tls", 10, 1);
+  ASSERT_TRUE(nginx.wait_for_requests("/small.txt?tls-", 10));
+  EXPECT_EQ(nginx.distinct_connections("/small.txt?tls-"), 1u);
+  EXPECT_EQ(count_reused(run, "true"), 9u) << run.process.out;
+  for (const TsvRecord& record : run.records) {
+    if (record["reused"] == "true") {
+      EXPECT_TRUE(record["tls_ms"] == "0" || record["tls_ms"] == "0.000")
+          << "a reused connection needs no TLS handshake: " << record.text();
+    }
+  }
+}
+
+TEST_F(Reuse, FourWorkersUseAtMostFourConnections) {
+  const TsvRun run = fetch_many(nginx.http_url("/small.txt"), "j4", 40, 4);
+  ASSERT_TRUE(nginx.wait_for_requests("/small.txt?j4-", 40));
+  const std::size_t connections = nginx.distinct_connections("/small.txt?j4-");
+  EXPECT_GE(connections, 1u);
+  EXPECT_LE(connections, 4u);
+  EXPECT_LE(count_reused(run, "false"), 4u) << run.process.out;
+  EXPECT_EQ(count_reused(run, "true") + count_reused(run, "false"), 40u) << run.process.out;
+}
+
+TEST_F(Reuse, AlternatingOriginsEachKeepTheirConnection) {
+  // The pool keeps idle connections per origin (several per worker), so visiting another
+  // origin in between must not cost the first one its connection.
+  std::vector<std::string> args{"-j", "1", "--cacert", ca_file()};
+  for (int n = 0; n < 10; ++n) {
+    args.push_back(nginx.http_url("/small.txt?alt-plain-" + std::to_string(n)));
+    args.push_back(nginx.https_url("/small.txt?alt-tls-" + std::to_string(n)));
+  }
+  const TsvRun run = fetch_tsv(args);
+  ASSERT_EQ(run.records.size(), 20u) << describe(run.process);
+  ASSERT_TRUE(nginx.wait_for_requests("/small.txt?alt-", 20));
+  EXPECT_EQ(nginx.distinct_connections("/small.txt?alt-plain-"), 1u);
+  EXPECT_EQ(nginx.distinct_connections("/small.txt?alt-tls-"), 1u);
+  EXPECT_EQ(count_reused(run, "true"), 18u) << run.process.out;
+}
+
+TEST_F(Reuse, RedirectsOnOneOriginShareTheConnection) {
+  const TsvRun run = fetch_tsv({nginx.http_url("/redirect/chain/5")});
+  ASSERT_EQ(run.records.size(), 1u) << describe(run.process);
+  EXPECT_EQ(run.records[0]["redirects"], "5") << run.records[0].text();
+  ASSERT_TRUE(nginx.wait_for_requests("/", 6));
+  EXPECT_EQ(nginx.distinct_connections("/"), 1u);
+}
+
+}  // namespace
+}  // namespace fetch::test

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Generates the test PKI into OUTDIR, once.
+#
+#   make-pki.sh OUTDIR
+#
+# OUTDIR/ca.pem, ca.key           the test root CA (the one given to fetch with --cacert)
+# OUTDIR/good.{pem,key}           leaf for DNS:localhost, IP:127.0.0.1, IP:::1, signed by the CA
+# OUTDIR/expired.{pem,key}        same names, signed by the CA, valid only in January 2020
+# OUTDIR/wrong-host.{pem,key}     SAN DNS:wrong.example only, signed by the CA
+# OUTDIR/self-signed.{pem,key}    localhost/127.0.0.1/::1, signed by itself
+# OUTDIR/untrusted.{pem,key}      localhost/127.0.0.1/::1, signed by ca2 (never given to fetch)
+# OUTDIR/ca2.pem, ca2.key         the untrusted CA
+#
+# Idempotent: does nothing when OUTDIR/.done exists. Everything is built in a temporary
+# directory beside OUTDIR and renamed into place, so concurrent runs cannot leave a half
+# written OUTDIR: the first rename wins and the others find .done.
+# Keys are ECDSA P-256 (fast). Only `openssl` is used.
+set -euo pipefail
+
+if [[ $# -ne 1 ]]; then
+  echo "usage: $0 OUTDIR" >&2
+  exit 2
+fi
+out=$1
+[[ -e $out/.done ]] && exit 0
+
+parent=$(dirname -- "$out")
+mkdir -p -- "$parent"
+work=$(mktemp -d "$parent/.pki.XXXXXX")
+trap 'rm -rf -- "$work"' EXIT
+log=$work/openssl.log
+# The config names the signing CA's directory through this variable; it must always be set.
+export PKI_CA_DIR=$work
+
+# One minimal config for `openssl req` and `openssl ca`, so the system openssl.cnf does not
+# matter. `openssl ca` is used (rather than `x509 -req`) because it accepts explicit
+# -startdate/-enddate, which the expired leaf needs.
+cat >"$work/openssl.cnf" <<'EOF'
+[req]
+distinguished_name = req_dn
+prompt = no
+[req_dn]
+CN = unused
+
+[ca]
+default_ca = test_ca
+[test_ca]
+dir = $ENV::PKI_CA_DIR
+database = $dir/index.txt
+new_certs_dir = $dir/issued
+rand_serial = yes
+default_md = sha256
+default_days = 3650
+policy = policy_any
+unique_subject = no
+copy_extensions = none
+[policy_any]
+commonName = supplied
+
+[v3_ca]
+basicConstraints = critical, CA:true
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+
+[leaf_localhost]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1, IP:::1
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+
+[leaf_wrong_host]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:wrong.example
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+
+[self_signed]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature, keyCertSign
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1, IP:::1
+subjectKeyIdentifier = hash
+EOF
+
+ossl() {
+  if ! openssl "$@" >>"$log" 2>&1; then
+    echo "make-pki.sh: openssl $1 failed:" >&2
+    cat "$log" >&2
+    exit 1
+  fi
+}
+
+new_key() {  # name
+  ossl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/$1.key"
+}
+
+new_ca() {  # name common-name
+  new_key "$1"
+  ossl req -config "$work/openssl.cnf" -new -x509 -key "$work/$1.key" -subj "/CN=$2" \
+    -days 3650 -extensions v3_ca -out "$work/$1.pem"
+  mkdir -p "$work/$1.db/issued"
+  : >"$work/$1.db/index.txt"
+}
+
+# sign_leaf name ca extensions-section [startdate enddate]
+sign_leaf() {
+  local name=$1 ca=$2 ext=$3
+  local validity=(-days 3650)
+  if [[ $# -eq 5 ]]; then
+    validity=(-startdate "$4" -enddate "$5")
+  fi
+  new_key "$name"
+  ossl req -config "$work/openssl.cnf" -new -key "$work/$name.key" -subj "/CN=$name" \
+    -out "$work/$name.csr"
+  PKI_CA_DIR=$work/$ca.db ossl ca -batch -config "$work/openssl.cnf" -notext \
+    -cert "$work/$ca.pem" -keyfile "$work/$ca.key" -extensions "$ext" \
+    "${validity[@]}" -in "$work/$name.csr" -out "$work/$name.pem"
+  rm -f -- "$work/$name.csr"
+}
+
+new_ca ca "fetch test root CA"
+new_ca ca2 "fetch untrusted CA"
+sign_leaf good ca leaf_localhost
+sign_leaf expired ca leaf_localhost 20200101000000Z 20200201000000Z
+sign_leaf wrong-host ca leaf_wrong_host
+sign_leaf untrusted ca2 leaf_localhost
+
+new_key self-signed
+ossl req -config "$work/openssl.cnf" -new -x509 -key "$work/self-signed.key" \
+  -subj "/CN=localhost" -days 3650 -extensions self_signed -out "$work/self-signed.pem"
+
+rm -rf -- "$work/ca.db" "$work/ca2.db" "$work/openssl.cnf" "$log"
+chmod 644 "$work"/*.key  # nginx workers and tests read them; these keys guard nothing
+touch "$work/.done"
+chmod 755 "$work"
+
+# rename(2) onto a missing or empty directory is atomic; onto a full one it fails, which
+# means another run got there first.
+if ! mv -T -- "$work" "$out" 2>/dev/null; then
+  if [[ ! -e $out/.done ]]; then
+    echo "make-pki.sh: $out exists but is not a finished PKI directory; remove it" >&2
+    exit 1
+  fi
+fi
+trap - EXIT
+rm -rf -- "$work"

@@ -1,0 +1,149 @@
+#include "support/net.hpp"
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstdlib>
+#include <netinet/in.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <system_error>
+#include <unistd.h>
+
+namespace fetch::test {
+namespace {
+
+// A socket descriptor closed on scope exit.
+class Socket {
+ public:
+  explicit Socket(int fd) : fd_(fd) {}
+  ~Socket() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Socket(const Socket&) = delete;
+  Socket& operator=(const Socket&) = delete;
+  int get() const noexcept { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// Fills `storage` with host:port; false when host is not a numeric address.
+bool make_address(const std::string& host, std::uint16_t port, sockaddr_storage& storage,
+                  socklen_t& length) {
+  storage = {};
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
+  if (::inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    length = sizeof(sockaddr_in);
+    return true;
+  }
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
+  if (::inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    length = sizeof(sockaddr_in6);
+    return true;
+  }
+  return false;
+}
+
+// A connected socket, or -1.
+int connect_to(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout) {
+  sockaddr_storage address;
+  socklen_t length = 0;
+  if (!make_address(host, port, address, length)) return -1;
+  const int fd = ::socket(address.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  timeval tv{};
+  tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
+  tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), length) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+}  // namespace
+
+std::uint16_t free_port() {
+  Socket socket(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (socket.get() < 0) throw std::system_error(errno, std::generic_category(), "socket");
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  if (::bind(socket.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    throw std::system_error(errno, std::generic_category(), "bind 127.0.0.1:0");
+  }
+  socklen_t length = sizeof address;
+  ::getsockname(socket.get(), reinterpret_cast<sockaddr*>(&address), &length);
+  return ntohs(address.sin_port);
+}
+
+bool can_connect(const std::string& host, std::uint16_t port) {
+  Socket socket(connect_to(host, port, 1s));
+  return socket.get() >= 0;
+}
+
+std::optional<RawReply> http_get(const std::string& host, std::uint16_t port,
+                                 std::string_view path, std::chrono::milliseconds timeout) {
+  Socket socket(connect_to(host, port, timeout));
+  if (socket.get() < 0) return std::nullopt;
+
+  const bool v6 = host.find(':') != std::string::npos;
+  std::string request = "GET " + std::string(path) + " HTTP/1.1\r\nHost: " +
+                        (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port) +
+                        "\r\nConnection: close\r\nUser-Agent: fetch-test-support\r\n\r\n";
+  std::string_view rest = request;
+  while (!rest.empty()) {
+    const ssize_t n = ::send(socket.get(), rest.data(), rest.size(), MSG_NOSIGNAL);
+    if (n <= 0) return std::nullopt;
+    rest.remove_prefix(static_cast<std::size_t>(n));
+  }
+
+  std::string reply;
+  char buffer[65536];
+  for (;;) {
+    const ssize_t n = ::recv(socket.get(), buffer, sizeof buffer, 0);
+    if (n == 0) break;
+    if (n < 0) return std::nullopt;  // includes the SO_RCVTIMEO timeout
+    reply.append(buffer, static_cast<std::size_t>(n));
+  }
+
+  RawReply result;
+  const std::size_t end_of_head = reply.find("\r\n\r\n");
+  if (end_of_head == std::string::npos) {
+    result.head = reply;
+  } else {
+    result.head = reply.substr(0, end_of_head);
+    result.body = reply.substr(end_of_head + 4);
+  }
+  if (result.head.starts_with("HTTP/1.") && result.head.size() >= 12) {
+    result.status = std::atoi(result.head.substr(9, 3).c_str());
+  }
+  return result;
+}
+
+std::optional<std::string> header_value(std::string_view head, std::string_view name) {
+  std::size_t start = head.find("\r\n");
+  while (start != std::string_view::npos) {
+    start += 2;
+    const std::size_t end = head.find("\r\n", start);
+    const std::string_view line = head.substr(start, end == std::string_view::npos ? end : end - start);
+    const std::size_t colon = line.find(':');
+    if (colon == name.size() && ::strncasecmp(line.data(), name.data(), name.size()) == 0) {
+      std::string_view value = line.substr(colon + 1);
+      while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+      return std::string(value);
+    }
+    start = end;
+  }
+  return std::nullopt;
+}
+
+}  // namespace fetch::test

@@ -1,0 +1,38 @@
+#pragma once
+// Loopback helpers: free ports, readiness checks and a tiny blocking HTTP/1.1 client used to
+// check the test servers themselves (never the code under test).
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace fetch::test {
+
+using namespace std::chrono_literals;
+
+// A TCP port that was free on 127.0.0.1 a moment ago (bind port 0, read it, close). Someone
+// else may take it before we use it: callers that bind it must cope with EADDRINUSE.
+std::uint16_t free_port();
+
+// True once a TCP connection to host:port succeeds (host is a numeric IPv4 or IPv6 address).
+bool can_connect(const std::string& host, std::uint16_t port);
+
+// The pieces of a reply, exactly as they arrived.
+struct RawReply {
+  std::string head;  // status line and headers, without the blank line
+  std::string body;  // everything after the blank line (still chunk-encoded, if it was)
+  int status = 0;    // 0 when the status line did not parse
+};
+
+// Sends "GET path HTTP/1.1" with Connection: close over plain TCP and reads until the server
+// closes. nullopt on any socket failure or when `timeout` passes.
+std::optional<RawReply> http_get(const std::string& host, std::uint16_t port,
+                                 std::string_view path,
+                                 std::chrono::milliseconds timeout = 5s);
+
+// The value of header `name` (case-insensitive) in a reply head, if present.
+std::optional<std::string> header_value(std::string_view head, std::string_view name);
+
+}  // namespace fetch::test
