@@ -1,11 +1,26 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds (release) and runs the whole test suite with ctest.
+# Installs what is missing, then builds and runs the whole test suite with ctest, twice:
+#   1. the release build (-O2, warnings as errors);
+#   2. an AddressSanitizer + UndefinedBehaviorSanitizer build (LeakSanitizer included), where
+#      a sanitizer report from the fetch binary fails the test that ran it.
 # This is the README's test command, and what CI runs (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/deps.sh --test
-build=${FETCH_BUILD_DIR:-build}
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DFETCH_WERROR=ON >/dev/null
-cmake --build "$build" -j2
-ctest --test-dir "$build" -j2 --output-on-failure --timeout 120
+
+run_suite() {  # build-dir, cmake options...
+  local build=$1
+  shift
+  cmake -S . -B "$build" -DFETCH_WERROR=ON "$@" >/dev/null
+  cmake --build "$build" -j2
+  ctest --test-dir "$build" -j2 --output-on-failure --timeout 180
+}
+
+echo "== release build and tests"
+run_suite build -DCMAKE_BUILD_TYPE=Release
+
+echo "== ASan + UBSan build and tests"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DFETCH_SANITIZE=ON

@@ -247,6 +247,15 @@ ProcessResult ChildProcess::wait(std::chrono::milliseconds timeout) {
   result.out = std::move(out_);
   result.err = std::move(err_);
   result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(ended_ - started_);
+  // In a sanitizer build, a report from the child must fail the test that ran it, whatever
+  // that test checks (many tests do not look at stderr or the exit status).
+  for (std::string_view report : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                                  "runtime error:", "WARNING: AddressSanitizer"}) {
+    if (result.err.find(report) != std::string::npos) {
+      ADD_FAILURE() << "sanitizer report from " << argv_.front() << ":\n" << result.err;
+      break;
+    }
+  }
   return result;
 }
 
