@@ -411,7 +411,10 @@ asio::awaitable<Result> fetch_url(Session& session, InputLine line) {
       result.error = std::move(*failure);
       break;
     }
-    target = std::move(std::get<Target>(next));
+    Target& next_target = std::get<Target>(next);
+    // Followed, as browsers do, but never silently: the rest of the chain is unencrypted.
+    result.downgraded = result.downgraded || (target.tls && !next_target.tls);
+    target = std::move(next_target);
     visited.push_back(target.url);
     ++result.redirects;
   }

@@ -234,6 +234,8 @@ std::string format_tsv(const Result& result) {
   timing(result.timings.ttfb_ms);
   tab();
   out += result.reused_connection ? "true" : "false";
+  tab();
+  out += result.downgraded ? "true" : "false";
   out += '\n';
   return out;
 }
@@ -264,6 +266,7 @@ std::string format_json(const Result& result) {
       {"ttfb_ms", round_ms(result.timings.ttfb_ms)},
   };
   object["reused"] = result.reused_connection;
+  object["downgraded"] = result.downgraded;
   if (result.error) {
     object["error"] = boost::json::object{
         {"stage", to_string(result.error->stage)},
@@ -307,6 +310,9 @@ std::string format_text(const Result& result, bool colour) {
                     fmt::format(" -> {} ({} redirect{})", terminal_safe(result.final_url),
                                 result.redirects, result.redirects == 1 ? "" : "s"),
                     dim, colour);
+  }
+  if (result.downgraded) {
+    append_coloured(out, "  (redirected from https to http)", yellow, colour);
   }
   out += '\n';
   return out;

@@ -33,6 +33,7 @@ struct Result {
   std::uint64_t bytes = 0;                   // body bytes received on the last response
   unsigned redirects = 0;
   bool reused_connection = false;            // the last hop rode a pooled connection
+  bool downgraded = false;                   // a redirect went from https to plain http
   Timings timings;
   std::optional<FetchError> error;
 

@@ -104,7 +104,7 @@ TEST_F(OutputFormat, JsonLinesHaveEveryKey) {
   EXPECT_EQ(result.exit_code, 1);
 }
 
-TEST_F(OutputFormat, TsvHasSixteenFieldsAndPlainBooleans) {
+TEST_F(OutputFormat, TsvHasSeventeenFieldsAndPlainBooleans) {
   const TsvRun run = fetch_tsv({nginx.http_url("/small.txt"), nginx.http_url("/missing.txt"),
                                 "http://127.0.0.1:" + std::to_string(free_port()) + "/"});
   ASSERT_EQ(run.records.size(), 3u) << describe(run.process);
@@ -113,6 +113,7 @@ TEST_F(OutputFormat, TsvHasSixteenFieldsAndPlainBooleans) {
     EXPECT_TRUE(record.has_all_columns());
     EXPECT_TRUE(record["ok"] == "true" || record["ok"] == "false");
     EXPECT_TRUE(record["reused"] == "true" || record["reused"] == "false");
+    EXPECT_TRUE(record["downgraded"] == "true" || record["downgraded"] == "false");
     EXPECT_TRUE(is_number(record["line"]));
     EXPECT_TRUE(is_number(record["bytes"]));
     EXPECT_TRUE(is_number(record["redirects"]));

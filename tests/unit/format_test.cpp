@@ -64,19 +64,19 @@ std::vector<std::string> split_tabs(const std::string& line) {
 TEST(FormatTsv, OkResult) {
   EXPECT_EQ(format_tsv(ok_result()),
             "3\thttps://example.com/\thttps://example.com/\ttrue\t200\t1256\t1256\t0\t45.679"
-            "\t\t\t1.500\t2.250\t10.125\t20.000\ttrue\n");
+            "\t\t\t1.500\t2.250\t10.125\t20.000\ttrue\tfalse\n");
 }
 
 TEST(FormatTsv, NotFoundIsNotOkAndHasNoContentLength) {
   EXPECT_EQ(format_tsv(not_found_result()),
             "7\thttp://example.com/missing\thttp://example.com/missing\tfalse\t404\t\t15\t0"
-            "\t4.000\t\t\t0.250\t0.500\t0.000\t3.000\tfalse\n");
+            "\t4.000\t\t\t0.250\t0.500\t0.000\t3.000\tfalse\tfalse\n");
 }
 
 TEST(FormatTsv, ErrorResult) {
   EXPECT_EQ(format_tsv(error_result()),
             "12\thttps://down.example/\thttps://down.example/\tfalse\t\t\t0\t0\t1.000"
-            "\tconnect\tConnection refused\t0.750\t0.000\t0.000\t0.000\tfalse\n");
+            "\tconnect\tConnection refused\t0.750\t0.000\t0.000\t0.000\tfalse\tfalse\n");
 }
 
 TEST(FormatTsv, RedirectedResult) {
@@ -84,7 +84,7 @@ TEST(FormatTsv, RedirectedResult) {
   r.final_url = "https://www.example.com/";
   r.redirects = 2;
   const auto fields = split_tabs(format_tsv(r));
-  ASSERT_EQ(fields.size(), 16u);
+  ASSERT_EQ(fields.size(), 17u);
   EXPECT_EQ(fields[2], "https://www.example.com/");
   EXPECT_EQ(fields[7], "2");
 }
@@ -94,7 +94,7 @@ TEST(FormatTsv, EscapesSeparatorsBackslashAndControlBytes) {
   r.url = "http://x/a\tb\nc\rd\\e\x01" "f\x7fg\x1b[31m";
   r.error->message = std::string("nul\0byte", 8) + "\tend\n";
   const auto fields = split_tabs(format_tsv(r));
-  ASSERT_EQ(fields.size(), 16u);
+  ASSERT_EQ(fields.size(), 17u);
   EXPECT_EQ(fields[1], "http://x/a\\tb\\nc\\rd\\\\e\\x01f\\x7fg\\x1b[31m");
   EXPECT_EQ(fields[10], "nul\\x00byte\\tend\\n");
 }
@@ -105,7 +105,7 @@ TEST(FormatTsv, NonAsciiBytesPassUnchanged) {
   EXPECT_EQ(split_tabs(format_tsv(r))[1], "https://example.com/caf\xc3\xa9");
 }
 
-TEST(FormatTsv, AlwaysOneLineOfSixteenFields) {
+TEST(FormatTsv, AlwaysOneLineOfSeventeenFields) {
   std::vector<Result> results = {ok_result(), not_found_result(), error_result()};
   Result nasty = error_result();
   nasty.url = "\t\t\n\n\r\\";
@@ -120,7 +120,7 @@ TEST(FormatTsv, AlwaysOneLineOfSixteenFields) {
     EXPECT_EQ(line.back(), '\n');
     EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1);
     EXPECT_EQ(line.find('\r'), std::string::npos);
-    EXPECT_EQ(std::count(line.begin(), line.end(), '\t'), 15) << line;
+    EXPECT_EQ(std::count(line.begin(), line.end(), '\t'), 16) << line;
   }
 }
 
@@ -143,7 +143,7 @@ TEST(FormatJson, KeysInContractOrder) {
   for (const auto& member : object) keys.emplace_back(member.key());
   const std::vector<std::string> expected = {
       "line",      "url",     "final_url",  "ok",      "status", "content_length",
-      "bytes",     "redirects", "elapsed_ms", "timings", "reused", "error"};
+      "bytes",     "redirects", "elapsed_ms", "timings", "reused", "downgraded", "error"};
   EXPECT_EQ(keys, expected);
 
   std::vector<std::string> timing_keys;
@@ -400,5 +400,19 @@ TEST(FormatSummary, SingularAndEmpty) {
   EXPECT_EQ(format_summary(s), "1 URL: 0 ok, 1 failed, 0 B in 2.00 s (0.5 req/s)\n");
 }
 
+// --- downgrade reporting ---------------------------------------------------------------------
+
+TEST(FormatDowngrade, EveryFormatReportsAnHttpsToHttpRedirect) {
+  Result r = ok_result();
+  r.url = "https://example.com/";
+  r.final_url = "http://example.com/";
+  r.redirects = 1;
+  r.downgraded = true;
+  EXPECT_EQ(split_tabs(format_tsv(r)).back(), "true\n");
+  EXPECT_EQ(parse_line(format_json(r)).at("downgraded").as_bool(), true);
+  EXPECT_NE(format_text(r, false).find("from https to http"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace fetch
+
