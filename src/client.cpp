@@ -2,20 +2,19 @@
 
 #include "fetch/connection.hpp"
 #include "fetch/pool.hpp"
+#include "fetch/request.hpp"
 #include "fetch/resolver.hpp"
+#include "fetch/response_parser.hpp"
 #include "fetch/target.hpp"
 #include "fetch/tls.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/buffers_range.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/write.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -35,40 +34,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-// curl accepts 100 KiB of response headers; beast's default of 8 KiB rejects real sites.
-constexpr std::uint32_t kHeaderLimit = 64 * 1024;
-
-// A response body that counts its bytes and keeps none: the parser hands each piece of the
-// connection's read buffer to put(), which only adds its size. Memory stays constant
-// whatever the body's length.
-struct CountingBody {
-  struct value_type {
-    std::uint64_t bytes = 0;
-  };
-
-  class reader {
-   public:
-    template <bool isRequest, class Fields>
-    reader(http::header<isRequest, Fields>&, value_type& body) : body_(body) {}
-
-    void init(const boost::optional<std::uint64_t>&, error_code& ec) { ec = {}; }
-
-    template <class ConstBufferSequence>
-    std::size_t put(const ConstBufferSequence& buffers, error_code& ec) {
-      const std::size_t size = asio::buffer_size(buffers);
-      body_.bytes += size;
-      ec = {};
-      return size;
-    }
-
-    void finish(error_code& ec) { ec = {}; }
-
-   private:
-    value_type& body_;
-  };
-};
-
-using Parser = http::response_parser<CountingBody>;
+using Parser = ResponseParser;
 
 double milliseconds(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration<double, std::milli>(to - from).count();
@@ -196,7 +162,7 @@ asio::awaitable<Opened> open_connection(Session& session, const Target& target,
 }
 
 FetchError body_failure(const ClientSettings& settings, const error_code& ec, const Parser& parser) {
-  const std::uint64_t received = parser.get().body().bytes;
+  const std::uint64_t received = parser.body_bytes();
   if (ec == beast::error::timeout) {
     return max_time_exceeded(settings, fmt::format("reading the body ({} bytes received)", received));
   }
@@ -229,14 +195,10 @@ asio::awaitable<HopOutcome> exchange(Stream& stream, Connection& connection, con
   const ClientSettings& settings = session.settings;
   connection.tcp().expires_at(deadline);
 
-  http::request<http::empty_body> request{http::verb::get, target.request_target, 11};
-  request.set(http::field::host, target.host_header);
-  request.set(http::field::user_agent, settings.user_agent);
-  request.set(http::field::accept, "*/*");
-  if (!target.authorization.empty()) {
-    request.set(http::field::authorization, target.authorization);
-  }
-  auto [write_error, written_bytes] = co_await http::async_write(stream, request, use_tuple);
+  std::string& request = connection.request_buffer();
+  write_request(target, settings.user_agent, request);
+  auto [write_error, written_bytes] =
+      co_await asio::async_write(stream, asio::buffer(request), use_tuple);
   if (write_error) {
     if (reused && is_connection_gone(write_error)) {
       co_return HopOutcome::retry_on_fresh_connection();
@@ -253,9 +215,9 @@ asio::awaitable<HopOutcome> exchange(Stream& stream, Connection& connection, con
   bool first_message = true;
   for (;;) {
     parser.emplace();
-    parser->header_limit(kHeaderLimit);
-    parser->body_limit(settings.max_filesize ? boost::optional<std::uint64_t>{*settings.max_filesize}
-                                             : boost::none);
+    if (settings.max_filesize) {
+      parser->body_limit(*settings.max_filesize);
+    }
     auto [header_error, header_bytes] = co_await http::async_read_header(stream, buffer, *parser,
                                                                          use_tuple);
     if (header_error) {
@@ -272,7 +234,7 @@ asio::awaitable<HopOutcome> exchange(Stream& stream, Connection& connection, con
       }
       co_return HopOutcome::failed(FetchError{Stage::read, "bad response header: " + header_error.message()});
     }
-    const unsigned status = parser->get().result_int();
+    const unsigned status = parser->status();
     // 1xx responses are interim (RFC 9110 section 15.2): the real one follows. 101 would
     // switch protocols, which we never ask for, so it counts as final.
     if (status < 100 || status >= 200 || status == 101) {
@@ -281,7 +243,7 @@ asio::awaitable<HopOutcome> exchange(Stream& stream, Connection& connection, con
     first_message = false;
   }
   result.timings.ttfb_ms = milliseconds(sent, Clock::now());
-  result.status = parser->get().result_int();
+  result.status = parser->status();
   if (const auto declared = parser->content_length()) {
     result.content_length = *declared;
   } else {
@@ -290,21 +252,18 @@ asio::awaitable<HopOutcome> exchange(Stream& stream, Connection& connection, con
 
   if (!parser->is_done()) {
     auto [body_error, body_bytes] = co_await http::async_read(stream, buffer, *parser, use_tuple);
-    result.bytes = parser->get().body().bytes;
+    result.bytes = parser->body_bytes();
     if (body_error) {
       co_return HopOutcome::failed(body_failure(settings, body_error, *parser));
     }
   }
-  result.bytes = parser->get().body().bytes;
+  result.bytes = parser->body_bytes();
 
   HopOutcome outcome;
   // Bytes past the end of the response mean the server framed it wrongly; the connection's
   // stream position is unknowable, so it must not carry another request.
   outcome.reusable = parser->keep_alive() && buffer.size() == 0;
-  if (const auto location = parser->get().find(http::field::location);
-      location != parser->get().end()) {
-    outcome.location = std::string{location->value()};
-  }
+  outcome.location = parser->location();
   co_return outcome;
 }
 

@@ -28,6 +28,8 @@ class Connection {
     return std::visit(std::forward<F>(f), stream_);
   }
   boost::beast::flat_buffer& buffer() noexcept { return buffer_; }
+  // Reused for every request on this connection: its capacity is allocated once.
+  std::string& request_buffer() noexcept { return request_; }
 
   std::uint64_t requests() const noexcept { return requests_; }
   void count_request() noexcept { ++requests_; }
@@ -40,6 +42,7 @@ class Connection {
   std::variant<TcpStream, TlsStream> stream_;
   // Per connection, never shared: bytes left over belong to this connection only.
   boost::beast::flat_buffer buffer_;
+  std::string request_;
   std::uint64_t requests_ = 0;
 };
 

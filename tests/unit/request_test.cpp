@@ -1,0 +1,44 @@
+// The request head fetch sends.
+#include "fetch/request.hpp"
+#include "fetch/target.hpp"
+
+#include <gtest/gtest.h>
+
+namespace fetch {
+namespace {
+
+Target target_of(std::string_view url) {
+  auto parsed = parse_target(url);
+  EXPECT_TRUE(std::holds_alternative<Target>(parsed)) << url;
+  return std::get<Target>(parsed);
+}
+
+TEST(Request, MinimalGet) {
+  std::string out;
+  write_request(target_of("http://example.com/a?b=1#frag"), "fetch/test", out);
+  EXPECT_EQ(out,
+            "GET /a?b=1 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: fetch/test\r\n"
+            "Accept: */*\r\n\r\n");
+}
+
+TEST(Request, HostCarriesANonDefaultPortAndIpv6Brackets) {
+  std::string out;
+  write_request(target_of("https://[::1]:8443/"), "ua", out);
+  EXPECT_NE(out.find("\r\nHost: [::1]:8443\r\n"), std::string::npos) << out;
+}
+
+TEST(Request, CredentialsBecomeBasicAuthorization) {
+  std::string out;
+  write_request(target_of("https://user:p%40ss@h.example/"), "ua", out);
+  EXPECT_NE(out.find("\r\nAuthorization: Basic dXNlcjpwQHNz\r\n"), std::string::npos) << out;
+}
+
+TEST(Request, ReusesTheBufferAndReplacesItsContents) {
+  std::string out = "stale bytes that must go";
+  write_request(target_of("http://e.example/"), "ua", out);
+  EXPECT_EQ(out.rfind("GET / HTTP/1.1\r\n", 0), 0u);
+  EXPECT_EQ(out.find("stale"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace fetch
