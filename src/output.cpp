@@ -60,9 +60,10 @@ void Output::write_all(std::string_view bytes) {
 
 bool is_terminal(int fd) noexcept { return ::isatty(fd) == 1; }
 
-bool is_regular_file(int fd) noexcept {
+bool has_live_reader(int fd) noexcept {
+  if (is_terminal(fd)) return true;
   struct stat status {};
-  return ::fstat(fd, &status) == 0 && S_ISREG(status.st_mode);
+  return ::fstat(fd, &status) == 0 && (S_ISFIFO(status.st_mode) || S_ISSOCK(status.st_mode));
 }
 
 }  // namespace fetch

@@ -27,7 +27,7 @@ class ConsoleSink final : public Sink {
   ConsoleSink(const OutputChoice& choice, bool quiet, int out_fd, int err_fd)
       : choice_(choice),
         quiet_(quiet),
-        out_(out_fd, !is_regular_file(out_fd)),
+        out_(out_fd, has_live_reader(out_fd)),
         err_(err_fd, true),
         clear_before_result_(choice.progress && same_terminal(out_fd, err_fd)) {
     if (choice_.progress) progress_.emplace(err_);

@@ -9,7 +9,7 @@ namespace fetch {
 class Output {
  public:
   // `flush_each_line`: a terminal or pipe reader sees each line as soon as it is written;
-  // otherwise (a regular file) lines are batched.
+  // otherwise (a regular file, /dev/null) lines are batched.
   Output(int fd, bool flush_each_line);
   ~Output();
   Output(const Output&) = delete;
@@ -34,7 +34,8 @@ class Output {
 
 // True when the descriptor is a terminal.
 bool is_terminal(int fd) noexcept;
-// True when the descriptor is a regular file (batched output is safe).
-bool is_regular_file(int fd) noexcept;
+// True when someone may be reading as we write: a terminal, a pipe or a socket. Regular
+// files and devices such as /dev/null are only read afterwards, so output to them is batched.
+bool has_live_reader(int fd) noexcept;
 
 }  // namespace fetch

@@ -42,8 +42,8 @@ bool no_colour_requested() noexcept;
 // progress on stderr.
 std::unique_ptr<Sink> make_console_sink(const OutputChoice& choice, bool quiet);
 // The same on explicit descriptors, which stay open and owned by the caller. Results are
-// written as they arrive unless `out_fd` is a regular file (then batched, flushed by
-// on_finish and on destruction).
+// written as they arrive unless nobody reads `out_fd` live (a file, /dev/null): then they are
+// batched, and flushed by on_finish and on destruction.
 std::unique_ptr<Sink> make_console_sink(const OutputChoice& choice, bool quiet, int out_fd,
                                         int err_fd);
 

@@ -190,11 +190,14 @@ TEST(Output, DescriptorKinds) {
   Pipe pipe;
   TempFile file;
   EXPECT_FALSE(is_terminal(pipe.write_end));
-  EXPECT_FALSE(is_regular_file(pipe.write_end));
+  EXPECT_TRUE(has_live_reader(pipe.write_end));
   EXPECT_FALSE(is_terminal(file.fd));
-  EXPECT_TRUE(is_regular_file(file.fd));
+  EXPECT_FALSE(has_live_reader(file.fd));
+  const int null_device = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+  EXPECT_FALSE(has_live_reader(null_device));
+  ::close(null_device);
   EXPECT_FALSE(is_terminal(-1));
-  EXPECT_FALSE(is_regular_file(-1));
+  EXPECT_FALSE(has_live_reader(-1));
 }
 
 // --- Progress --------------------------------------------------------------------------------
