@@ -1,5 +1,19 @@
 #include "fetch/client.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <utility>
+#include <vector>
+
 #include "fetch/connection.hpp"
 #include "fetch/pool.hpp"
 #include "fetch/request.hpp"
@@ -7,19 +21,7 @@
 #include "fetch/response_parser.hpp"
 #include "fetch/target.hpp"
 #include "fetch/tls.hpp"
-
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/ssl/error.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/error.hpp>
-#include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
-#include <fmt/format.h>
-
-#include <algorithm>
-#include <utility>
-#include <vector>
+#include "fetch/watchdog.hpp"
 
 namespace fetch {
 
@@ -57,16 +59,16 @@ bool is_connection_gone(const error_code& ec) {
 }
 
 FetchError max_time_exceeded(const ClientSettings& settings, std::string_view during) {
-  return {Stage::timeout,
-          fmt::format("timed out after {:g} s (--max-time) {}", seconds(settings.max_time), during)};
+  return {Stage::timeout, fmt::format("timed out after {:g} s (--max-time) {}",
+                                      seconds(settings.max_time), during)};
 }
 
 // What one request/response exchange on one connection came to.
 struct HopOutcome {
   std::optional<FetchError> error;
-  bool retry = false;      // a reused connection died before any response byte
-  bool reusable = false;   // the response ended cleanly and the server keeps the connection
-  std::string location;    // the Location header of a redirect
+  bool retry = false;     // a reused connection died before any response byte
+  bool reusable = false;  // the response ended cleanly and the server keeps the connection
+  std::string location;   // the Location header of a redirect
 
   static HopOutcome failed(FetchError error) {
     HopOutcome outcome;
@@ -91,9 +93,9 @@ FetchError connect_phase_expired(const ClientSettings& settings, const Target& t
                                  Clock::time_point phase_deadline, Clock::time_point deadline,
                                  std::string_view during) {
   if (phase_deadline < deadline) {
-    return {Stage::timeout, fmt::format("{} {}:{} timed out after {:g} s (--connect-timeout)",
-                                        during, target.host, target.port,
-                                        seconds(settings.connect_timeout))};
+    return {Stage::timeout,
+            fmt::format("{} {}:{} timed out after {:g} s (--connect-timeout)", during, target.host,
+                        target.port, seconds(settings.connect_timeout))};
   }
   return max_time_exceeded(settings, fmt::format("{} {}:{}", during, target.host, target.port));
 }
@@ -101,7 +103,8 @@ FetchError connect_phase_expired(const ClientSettings& settings, const Target& t
 // Resolves, connects and, for https, completes the TLS handshake, all within
 // --connect-timeout (as curl counts it).
 asio::awaitable<Opened> open_connection(Session& session, const Target& target,
-                                        Clock::time_point deadline, Timings& timings) {
+                                        Clock::time_point deadline, Watchdog& watchdog,
+                                        Timings& timings) {
   const ClientSettings& settings = session.settings;
   const Clock::time_point started = Clock::now();
   const Clock::time_point phase_deadline = std::min(deadline, started + settings.connect_timeout);
@@ -110,47 +113,57 @@ asio::awaitable<Opened> open_connection(Session& session, const Target& target,
   const Clock::time_point resolved = Clock::now();
   timings.resolve_ms += milliseconds(started, resolved);
   if (resolution.error == errc::deadline_exceeded) {
-    co_return Opened{nullptr, connect_phase_expired(settings, target, phase_deadline, deadline,
-                                                    "resolving")};
+    co_return Opened{
+        nullptr, connect_phase_expired(settings, target, phase_deadline, deadline, "resolving")};
   }
   if (resolution.error) {
-    co_return Opened{nullptr, FetchError{Stage::resolve,
-                                         fmt::format("cannot resolve '{}': {}", target.host,
-                                                     resolution.error.message())}};
+    co_return Opened{nullptr,
+                     FetchError{Stage::resolve, fmt::format("cannot resolve '{}': {}", target.host,
+                                                            resolution.error.message())}};
   }
 
   TcpStream tcp{session.executor};
-  tcp.expires_at(phase_deadline);
-  auto [connect_error, endpoint] = co_await tcp.async_connect(resolution.endpoints, use_tuple);
+  if (!watchdog.arm(tcp, phase_deadline)) {
+    co_return Opened{nullptr, connect_phase_expired(settings, target, phase_deadline, deadline,
+                                                    "connecting to")};
+  }
+  auto [connect_error, endpoint] =
+      co_await asio::async_connect(tcp, resolution.endpoints, use_tuple);
   const Clock::time_point connected = Clock::now();
   timings.connect_ms += milliseconds(resolved, connected);
-  if (connect_error == beast::error::timeout) {
+  if (watchdog.expired()) {
     co_return Opened{nullptr, connect_phase_expired(settings, target, phase_deadline, deadline,
                                                     "connecting to")};
   }
   if (connect_error) {
-    co_return Opened{nullptr, FetchError{Stage::connect,
-                                         fmt::format("cannot connect to {}:{}: {}", target.host,
-                                                     target.port, connect_error.message())}};
+    co_return Opened{
+        nullptr, FetchError{Stage::connect, fmt::format("cannot connect to {}:{}: {}", target.host,
+                                                        target.port, connect_error.message())}};
   }
   // Requests are small and sent whole: never let Nagle hold one back.
   error_code ignored;
-  tcp.socket().set_option(asio::ip::tcp::no_delay{true}, ignored);
+  tcp.set_option(asio::ip::tcp::no_delay{true}, ignored);
   session.pool.count_opened();
 
   if (!target.tls) {
+    watchdog.release();  // the socket moves; exchange() watches it in its new place
     co_return Opened{std::make_unique<Connection>(target.origin(), std::move(tcp)), {}};
   }
 
   TlsStream tls{std::move(tcp), session.tls};
+  if (!watchdog.arm(tls.next_layer(), phase_deadline)) {
+    co_return Opened{nullptr, connect_phase_expired(settings, target, phase_deadline, deadline,
+                                                    "TLS handshake with")};
+  }
   if (!prepare_tls_stream(tls.native_handle(), target.host, target.host_is_ip,
                           settings.verify_tls)) {
-    co_return Opened{nullptr, FetchError{Stage::tls, "cannot set up TLS for host '" +
-                                                         target.host + "'"}};
+    co_return Opened{nullptr,
+                     FetchError{Stage::tls, "cannot set up TLS for host '" + target.host + "'"}};
   }
   auto [handshake_error] = co_await tls.async_handshake(ssl::stream_base::client, use_tuple);
   timings.tls_ms += milliseconds(connected, Clock::now());
-  if (handshake_error == beast::error::timeout) {
+  watchdog.release();
+  if (watchdog.expired()) {
     co_return Opened{nullptr, connect_phase_expired(settings, target, phase_deadline, deadline,
                                                     "TLS handshake with")};
   }
@@ -161,10 +174,12 @@ asio::awaitable<Opened> open_connection(Session& session, const Target& target,
   co_return Opened{std::make_unique<Connection>(target.origin(), std::move(tls)), {}};
 }
 
-FetchError body_failure(const ClientSettings& settings, const error_code& ec, const Parser& parser) {
+FetchError body_failure(const ClientSettings& settings, const error_code& ec, const Parser& parser,
+                        bool timed_out) {
   const std::uint64_t received = parser.body_bytes();
-  if (ec == beast::error::timeout) {
-    return max_time_exceeded(settings, fmt::format("reading the body ({} bytes received)", received));
+  if (timed_out) {
+    return max_time_exceeded(settings,
+                             fmt::format("reading the body ({} bytes received)", received));
   }
   if (ec == http::error::body_limit) {
     return {Stage::read, fmt::format("body larger than --max-filesize ({} bytes)",
@@ -176,8 +191,8 @@ FetchError body_failure(const ClientSettings& settings, const error_code& ec, co
                                        received, *declared)};
     }
     if (parser.chunked()) {
-      return {Stage::read, fmt::format("chunked body truncated: connection closed after {} bytes",
-                                       received)};
+      return {Stage::read,
+              fmt::format("chunked body truncated: connection closed after {} bytes", received)};
     }
     // The body runs until the connection closes; over TLS that close must be authenticated.
     return {Stage::read, fmt::format("body truncated: TLS connection cut without close_notify "
@@ -190,23 +205,26 @@ FetchError body_failure(const ClientSettings& settings, const error_code& ec, co
 // Sends the request for `target` on `stream` and reads the response to its end.
 template <class Stream>
 asio::awaitable<HopOutcome> exchange(Stream& stream, Connection& connection, const Session& session,
-                                     const Target& target, Clock::time_point deadline, bool reused,
-                                     Result& result) {
+                                     const Target& target, Clock::time_point deadline,
+                                     Watchdog& watchdog, bool reused, Result& result) {
   const ClientSettings& settings = session.settings;
-  connection.tcp().expires_at(deadline);
+  if (!watchdog.arm(connection.tcp(), deadline)) {
+    co_return HopOutcome::failed(max_time_exceeded(settings, "before sending the request"));
+  }
 
   std::string& request = connection.request_buffer();
   write_request(target, settings.user_agent, request);
   auto [write_error, written_bytes] =
       co_await asio::async_write(stream, asio::buffer(request), use_tuple);
   if (write_error) {
+    if (watchdog.expired()) {
+      co_return HopOutcome::failed(max_time_exceeded(settings, "sending the request"));
+    }
     if (reused && is_connection_gone(write_error)) {
       co_return HopOutcome::retry_on_fresh_connection();
     }
-    if (write_error == beast::error::timeout) {
-      co_return HopOutcome::failed(max_time_exceeded(settings, "sending the request"));
-    }
-    co_return HopOutcome::failed(FetchError{Stage::write, "cannot send request: " + write_error.message()});
+    co_return HopOutcome::failed(
+        FetchError{Stage::write, "cannot send request: " + write_error.message()});
   }
   const Clock::time_point sent = Clock::now();
 
@@ -218,21 +236,23 @@ asio::awaitable<HopOutcome> exchange(Stream& stream, Connection& connection, con
     if (settings.max_filesize) {
       parser->body_limit(*settings.max_filesize);
     }
-    auto [header_error, header_bytes] = co_await http::async_read_header(stream, buffer, *parser,
-                                                                         use_tuple);
+    auto [header_error, header_bytes] =
+        co_await http::async_read_header(stream, buffer, *parser, use_tuple);
     if (header_error) {
+      if (watchdog.expired()) {
+        co_return HopOutcome::failed(max_time_exceeded(settings, "waiting for the response"));
+      }
       const bool nothing_received = first_message && header_bytes == 0 && buffer.size() == 0;
       if (reused && nothing_received && is_connection_gone(header_error)) {
         co_return HopOutcome::retry_on_fresh_connection();
       }
-      if (header_error == beast::error::timeout) {
-        co_return HopOutcome::failed(max_time_exceeded(settings, "waiting for the response"));
-      }
       if (nothing_received && is_connection_gone(header_error)) {
-        co_return HopOutcome::failed(FetchError{Stage::read, "empty reply: connection closed before any "
-                                                     "response byte"});
+        co_return HopOutcome::failed(FetchError{Stage::read,
+                                                "empty reply: connection closed before any "
+                                                "response byte"});
       }
-      co_return HopOutcome::failed(FetchError{Stage::read, "bad response header: " + header_error.message()});
+      co_return HopOutcome::failed(
+          FetchError{Stage::read, "bad response header: " + header_error.message()});
     }
     const unsigned status = parser->status();
     // 1xx responses are interim (RFC 9110 section 15.2): the real one follows. 101 would
@@ -254,7 +274,7 @@ asio::awaitable<HopOutcome> exchange(Stream& stream, Connection& connection, con
     auto [body_error, body_bytes] = co_await http::async_read(stream, buffer, *parser, use_tuple);
     result.bytes = parser->body_bytes();
     if (body_error) {
-      co_return HopOutcome::failed(body_failure(settings, body_error, *parser));
+      co_return HopOutcome::failed(body_failure(settings, body_error, *parser, watchdog.expired()));
     }
   }
   result.bytes = parser->body_bytes();
@@ -270,13 +290,14 @@ asio::awaitable<HopOutcome> exchange(Stream& stream, Connection& connection, con
 // One request for `target`: a pooled connection when there is one (retried once on a fresh
 // connection when the server had dropped it), otherwise a new connection.
 asio::awaitable<HopOutcome> fetch_once(Session& session, const Target& target,
-                                       Clock::time_point deadline, Result& result) {
+                                       Clock::time_point deadline, Watchdog& watchdog,
+                                       Result& result) {
   const std::string origin = target.origin();
   for (int attempt = 0;; ++attempt) {
     std::unique_ptr<Connection> connection = attempt == 0 ? session.pool.take(origin) : nullptr;
     const bool reused = connection != nullptr;
     if (!connection) {
-      Opened opened = co_await open_connection(session, target, deadline, result.timings);
+      Opened opened = co_await open_connection(session, target, deadline, watchdog, result.timings);
       if (opened.error) {
         co_return HopOutcome::failed(std::move(*opened.error));
       }
@@ -284,8 +305,9 @@ asio::awaitable<HopOutcome> fetch_once(Session& session, const Target& target,
     }
     result.reused_connection = reused;
     HopOutcome outcome = co_await connection->visit([&](auto& stream) {
-      return exchange(stream, *connection, session, target, deadline, reused, result);
+      return exchange(stream, *connection, session, target, deadline, watchdog, reused, result);
     });
+    watchdog.release();  // the connection goes back to the pool, or is closed below
     if (outcome.retry) {
       connection->close();
       continue;
@@ -308,9 +330,9 @@ std::variant<Target, FetchError> follow(const Target& current, const HopOutcome&
     return FetchError{Stage::redirect, "redirect without a Location header"};
   }
   if (redirects_so_far >= max_redirects) {
-    return FetchError{Stage::redirect,
-                      fmt::format("too many redirects (more than {}, see --max-redirects)",
-                                  max_redirects)};
+    return FetchError{
+        Stage::redirect,
+        fmt::format("too many redirects (more than {}, see --max-redirects)", max_redirects)};
   }
   auto next = resolve_redirect(current, outcome.location);
   if (auto* reason = std::get_if<std::string>(&next)) {
@@ -337,8 +359,8 @@ asio::awaitable<Result> fetch_url(Session& session, InputLine line) {
 
   if (line.too_long) {
     result.url = redact_credentials(std::string_view{line.text}.substr(0, 80)) + "...";
-    result.error = FetchError{Stage::input, fmt::format("line {} is longer than {} bytes",
-                                                        line.number, kMaxLineLength)};
+    result.error = FetchError{
+        Stage::input, fmt::format("line {} is longer than {} bytes", line.number, kMaxLineLength)};
     co_return result;
   }
   auto parsed = parse_target(line.text);
@@ -350,13 +372,14 @@ asio::awaitable<Result> fetch_url(Session& session, InputLine line) {
 
   Target target = std::move(std::get<Target>(parsed));
   result.url = target.display;
+  Watchdog watchdog{session.executor};
   std::vector<std::string> visited{target.url};
   for (;;) {
     // Each hop reports afresh: the last response is the one that counts.
     result.status.reset();
     result.content_length.reset();
     result.bytes = 0;
-    HopOutcome outcome = co_await fetch_once(session, target, deadline, result);
+    HopOutcome outcome = co_await fetch_once(session, target, deadline, watchdog, result);
     result.final_url = target.display;
     if (outcome.error) {
       result.error = std::move(outcome.error);

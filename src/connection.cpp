@@ -30,8 +30,8 @@ TcpStream& Connection::tcp() noexcept {
 
 void Connection::close() noexcept {
   boost::system::error_code ignored;
-  tcp().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
-  tcp().socket().close(ignored);
+  tcp().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+  tcp().close(ignored);
 }
 
 }  // namespace fetch

@@ -19,8 +19,7 @@ void ResponseParser::on_response_impl(int code, string_view, int, error_code&) {
   status_ = static_cast<unsigned>(code);
 }
 
-void ResponseParser::on_field_impl(http::field name, string_view, string_view value,
-                                   error_code&) {
+void ResponseParser::on_field_impl(http::field name, string_view, string_view value, error_code&) {
   if (name == http::field::location && !has_location_) {
     has_location_ = true;
     location_.assign(value.data(), value.size());

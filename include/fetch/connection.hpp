@@ -3,7 +3,7 @@
 
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <cstdint>
@@ -12,8 +12,9 @@
 
 namespace fetch {
 
-using TcpStream = boost::beast::tcp_stream;
-using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+// Deadlines are kept by a Watchdog per fetch, not by the stream (see watchdog.hpp).
+using TcpStream = boost::asio::ip::tcp::socket;
+using TlsStream = boost::beast::ssl_stream<TcpStream>;
 
 class Connection {
  public:
@@ -21,7 +22,7 @@ class Connection {
   Connection(std::string origin, TlsStream tls);
 
   const std::string& origin() const noexcept { return origin_; }
-  TcpStream& tcp() noexcept;  // the lowest layer, for deadlines and closing
+  TcpStream& tcp() noexcept;  // the socket, for deadlines and closing
   // Calls `f` with the stream to speak HTTP over (TcpStream& or TlsStream&).
   template <class F>
   decltype(auto) visit(F&& f) {

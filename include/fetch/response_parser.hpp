@@ -4,7 +4,6 @@
 // is copied, so a response costs no allocation and any body costs the same memory.
 
 #include <boost/beast/http/basic_parser.hpp>
-
 #include <cstdint>
 #include <string>
 

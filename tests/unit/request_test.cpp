@@ -1,8 +1,9 @@
 // The request head fetch sends.
 #include "fetch/request.hpp"
-#include "fetch/target.hpp"
 
 #include <gtest/gtest.h>
+
+#include "fetch/target.hpp"
 
 namespace fetch {
 namespace {

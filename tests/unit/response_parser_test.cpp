@@ -1,10 +1,10 @@
 // The lean response parser, fed bytes directly (no sockets): what it keeps and what it rejects.
 #include "fetch/response_parser.hpp"
 
-#include <boost/asio/buffer.hpp>
-#include <boost/beast/http/error.hpp>
 #include <gtest/gtest.h>
 
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/error.hpp>
 #include <string_view>
 
 namespace fetch {
@@ -70,7 +70,8 @@ TEST(ResponseParser, RejectsAnInvalidChunkSize) {
 
 TEST(ResponseParser, RejectsConflictingContentLengths) {
   ResponseParser parser;
-  const auto ec = feed(parser, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabc");
+  const auto ec =
+      feed(parser, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabc");
   EXPECT_TRUE(ec);
 }
 
