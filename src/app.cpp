@@ -134,6 +134,9 @@ int run_app(int argc, char** argv) {
   }
 
   asio::io_context io{1};
+  // Catch SIGINT/SIGTERM before any slow set-up (loading a CA bundle can take 40 ms, much
+  // more under a sanitizer): a signal that arrives now is queued and handled once running.
+  asio::signal_set signals{io, SIGINT, SIGTERM};
   std::unique_ptr<LineSource> source;
   try {
     source = open_inputs(io.get_executor(), options.inputs);
@@ -174,7 +177,6 @@ int run_app(int argc, char** argv) {
   Scheduler scheduler{session, *source, *sink, options.concurrency};
 
   int stop_signal = 0;
-  asio::signal_set signals{io, SIGINT, SIGTERM};
   signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
     if (!ec) {
       stop_signal = signal_number;
