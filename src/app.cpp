@@ -43,12 +43,17 @@ bool looks_like_url(std::string_view argument) {
   return argument.find("://") != std::string_view::npos;
 }
 
+// Below this, even one URL cannot run: stdio, epoll, its wake-up and timer descriptors, the
+// signal pipe, the DNS socket, an input file and one connection.
+constexpr rlim_t kMinimumDescriptors = 16;
+
 // Every connection needs a descriptor; the default soft limit (often 1024) is far below
-// what -j allows. Raise it to the hard limit and say so when even that is too low.
-void raise_descriptor_limit(unsigned concurrency) {
+// what -j allows. Raises it to the hard limit and warns when even that is too low for -j.
+// Returns false, having said why, when fetch cannot run at all.
+bool raise_descriptor_limit(unsigned concurrency) {
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
-    return;
+    return true;
   }
   if (limit.rlim_cur < limit.rlim_max) {
     limit.rlim_cur = limit.rlim_max;
@@ -56,10 +61,17 @@ void raise_descriptor_limit(unsigned concurrency) {
   }
   // Each fetch holds one socket; the pool keeps idle ones besides; DNS and stdio need a few.
   const rlim_t needed = (1 + kIdleConnectionsPerWorker) * static_cast<rlim_t>(concurrency) + 32;
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < kMinimumDescriptors) {
+    print_error(fmt::format("only {} file descriptors available (ulimit -n); fetch needs at "
+                            "least {}",
+                            limit.rlim_cur, kMinimumDescriptors));
+    return false;
+  }
   if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed) {
     print_error(fmt::format("warning: only {} file descriptors available, -j {} may need {}",
                             limit.rlim_cur, concurrency, needed));
   }
+  return true;
 }
 
 ClientSettings client_settings(const Options& options) {
@@ -105,9 +117,7 @@ asio::awaitable<void> run_and_join(Scheduler& scheduler, asio::signal_set& signa
   signals.cancel();
 }
 
-}  // namespace
-
-int run_app(int argc, char** argv) {
+int run(int argc, char** argv) {
   // A closed stdout or socket must come back as EPIPE, not kill us mid-line.
   std::signal(SIGPIPE, SIG_IGN);
 
@@ -133,6 +143,11 @@ int run_app(int argc, char** argv) {
     options.inputs.push_back("-");
   }
 
+  // Checked before anything opens a descriptor (asio's epoll, the signal pipe).
+  if (!raise_descriptor_limit(options.concurrency)) {
+    return kExitUsage;
+  }
+
   asio::io_context io{1};
   // Catch SIGINT/SIGTERM before any slow set-up (loading a CA bundle can take 40 ms, much
   // more under a sanitizer): a signal that arrives now is queued and handled once running.
@@ -155,7 +170,6 @@ int run_app(int argc, char** argv) {
   if (options.insecure) {
     print_error("warning: --insecure: TLS certificates and host names are NOT verified");
   }
-  raise_descriptor_limit(options.concurrency);
 
   const char* no_colour = std::getenv("NO_COLOR");
   const OutputChoice choice = choose_output(options, is_terminal(STDOUT_FILENO),
@@ -203,7 +217,7 @@ int run_app(int argc, char** argv) {
     } catch (const std::exception& error) {
       print_error(fmt::format("internal error: {}", error.what()));
     }
-    return 70;  // EX_SOFTWARE
+    return kExitSoftware;
   }
   if (sink->closed()) {
     return kExitBrokenPipe;  // the reader went away: stop quietly, as SIGPIPE would
@@ -220,6 +234,19 @@ int run_app(int argc, char** argv) {
     return kExitTerminated;
   }
   return summary.failed == 0 ? kExitOk : kExitSomeFailed;
+}
+
+}  // namespace
+
+int run_app(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& error) {
+    // Expected failures are handled where they happen; what lands here is the system
+    // refusing a resource while setting up (e.g. asio's epoll descriptor): say so, exit.
+    print_error(fmt::format("cannot run: {}", error.what()));
+    return kExitSoftware;
+  }
 }
 
 }  // namespace fetch

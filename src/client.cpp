@@ -123,6 +123,15 @@ asio::awaitable<Opened> open_connection(Session& session, const Target& target,
   }
 
   TcpStream tcp{session.executor};
+  // Asio's range connect turns a failed socket() (EMFILE) into "Operation canceled"; opening
+  // the socket here reports the real reason. The range connect reopens it per address.
+  error_code open_error;
+  tcp.open(resolution.endpoints.front().protocol(), open_error);
+  if (open_error) {
+    co_return Opened{nullptr, FetchError{Stage::connect,
+                                         fmt::format("cannot connect to {}:{}: {}", target.host,
+                                                     target.port, open_error.message())}};
+  }
   if (!watchdog.arm(tcp, phase_deadline)) {
     co_return Opened{nullptr, connect_phase_expired(settings, target, phase_deadline, deadline,
                                                     "connecting to")};
@@ -238,6 +247,12 @@ asio::awaitable<HopOutcome> exchange(Stream& stream, Connection& connection, con
     }
     auto [header_error, header_bytes] =
         co_await http::async_read_header(stream, buffer, *parser, use_tuple);
+    if (header_error == http::error::body_limit) {
+      // A Content-Length above --max-filesize is refused as soon as the header is read.
+      result.status = parser->status();
+      result.content_length = parser->content_length().value_or(0);
+      co_return HopOutcome::failed(body_failure(settings, header_error, *parser, false));
+    }
     if (header_error) {
       if (watchdog.expired()) {
         co_return HopOutcome::failed(max_time_exceeded(settings, "waiting for the response"));
@@ -358,7 +373,8 @@ asio::awaitable<Result> fetch_url(Session& session, InputLine line) {
   result.line = line.number;
 
   if (line.too_long) {
-    result.url = redact_credentials(std::string_view{line.text}.substr(0, 80)) + "...";
+    // Redact first: credentials can sit anywhere in the line, not only in what is shown.
+    result.url = redact_credentials(line.text).substr(0, 80) + "...";
     result.error = FetchError{
         Stage::input, fmt::format("line {} is longer than {} bytes", line.number, kMaxLineLength)};
     co_return result;

@@ -15,7 +15,13 @@ ResponseParser::ResponseParser() {
 
 void ResponseParser::on_request_impl(http::verb, string_view, string_view, int, error_code&) {}
 
-void ResponseParser::on_response_impl(int code, string_view, int, error_code&) {
+void ResponseParser::on_response_impl(int code, string_view, int, error_code& ec) {
+  // The grammar allows any three digits; RFC 9110 defines 100-599 and a status below 100
+  // would otherwise pass for success.
+  if (code < 100 || code > 599) {
+    ec = http::error::bad_status;
+    return;
+  }
   status_ = static_cast<unsigned>(code);
 }
 

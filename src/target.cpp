@@ -249,6 +249,8 @@ Parsed make_target(const urls::url_view& u) {
       }
       t.host = lower(decoded);
       host_in_url = t.host;
+      // "%31.2.3.4" decodes to an IPv4 literal: it must be treated as one (no SNI, IP check).
+      t.host_is_ip = urls::parse_ipv4_address(t.host).has_value();
       break;
     }
     case urls::host_type::ipv4:

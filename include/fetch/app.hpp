@@ -10,6 +10,7 @@ inline constexpr int kExitUsage = 2;        // bad option, unreadable input file
 inline constexpr int kExitInterrupted = 130;  // SIGINT (128 + 2)
 inline constexpr int kExitTerminated = 143;   // SIGTERM (128 + 15)
 inline constexpr int kExitBrokenPipe = 141;   // stdout's reader went away (128 + SIGPIPE)
+inline constexpr int kExitSoftware = 70;      // internal error or a resource refused (EX_SOFTWARE)
 
 int run_app(int argc, char** argv);
 
