@@ -155,6 +155,55 @@ TEST(MisbehavingFixture, BreaksTheProtocolAsDocumented) {
   EXPECT_EQ(header_value(get("/redirect-ftp").head, "Location"), "ftp://127.0.0.1/file");
 }
 
+TEST(MisbehavingFixture, BreaksFramingAsDocumented) {
+  MisbehavingServer server;
+  auto get = [&](std::string_view path) {
+    return http_get("127.0.0.1", server.port(), path).value_or(RawReply{"<no reply>", "", -1});
+  };
+  auto count = [](std::string_view text, std::string_view needle) {
+    std::size_t n = 0;
+    for (std::size_t at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count(get("/cl-conflict").head, "Content-Length: "), 2u);
+  const RawReply longer = get("/longer-than-declared");
+  EXPECT_EQ(header_value(longer.head, "Content-Length"), "5");
+  EXPECT_EQ(longer.body.size(), 16u);
+  const RawReply no_content = get("/204-with-body");
+  EXPECT_EQ(no_content.status, 204);
+  EXPECT_EQ(no_content.body.size(), 16u);
+  EXPECT_EQ(get("/status-999").status, 999);
+  EXPECT_EQ(count(get("/many-headers").head, "\r\nh:v"), 10000u);
+  EXPECT_EQ(header_value(get("/huge-header").head, "X-Huge").value_or("").size(), 100u * 1024);
+  EXPECT_EQ(get("/header-nul").head.find('\0') != std::string::npos, true);
+  EXPECT_EQ(get("/chunk-size-overflow").body.substr(0, 20), "ffffffffffffffffff\r\n");
+  EXPECT_EQ(get("/headers-cut").head, "HTTP/1.1 200 OK\r\nContent-Type: text/pl");
+}
+
+TEST(MisbehavingFixture, RedirectsWhereAskedAndLogsRequests) {
+  MisbehavingServer server;
+  const auto redirect = http_get("127.0.0.1", server.port(), "/redirect?to=file%3A%2F%2F%2Fetc%2Fpasswd&status=307");
+  ASSERT_TRUE(redirect);
+  EXPECT_EQ(redirect->status, 307);
+  EXPECT_EQ(header_value(redirect->head, "Location"), "file:///etc/passwd");
+  const auto userinfo = http_get("127.0.0.1", server.port(), "/redirect-userinfo");
+  ASSERT_TRUE(userinfo);
+  EXPECT_EQ(header_value(userinfo->head, "Location"),
+            "http://eve:leaked-in-location@127.0.0.1:" + std::to_string(server.port()) + "/ok");
+  const auto log = server.requests_received();
+  ASSERT_TRUE(log);
+  EXPECT_NE(log->find("GET /redirect?to=file%3A%2F%2F%2Fetc%2Fpasswd&status=307 HTTP/1.1\r\n"), std::string::npos) << *log;
+  EXPECT_NE(log->find("GET /redirect-userinfo HTTP/1.1\r\n"), std::string::npos) << *log;
+  EXPECT_EQ(log->find("/requests"), std::string::npos) << "the log logs its own queries:\n" << *log;
+  EXPECT_EQ(server.connections_accepted(), 2) << "queries are not counted";
+}
+
+TEST(SilentListenerFixture, ConnectsButNeverAnswers) {
+  SilentListener silent;
+  EXPECT_TRUE(can_connect("127.0.0.1", silent.port()));
+  EXPECT_FALSE(http_get("127.0.0.1", silent.port(), "/", 300ms));
+}
+
 TEST(MisbehavingFixture, ServesIpv6AndTls) {
   MisbehavingServer v6({.tls = false, .host = "::1"});
   EXPECT_EQ(v6.url("/ok"), "http://[::1]:" + std::to_string(v6.port()) + "/ok");
@@ -175,6 +224,17 @@ TEST(ChildProcessFixture, PipesAllStreamsWithoutDeadlock) {
   EXPECT_EQ(result.exit_code, 3);
   EXPECT_EQ(result.out.size(), big.size());
   EXPECT_EQ(result.err, "oops\n");
+}
+
+TEST(ChildProcessFixture, AppliesLimitsAndReportsPeakMemory) {
+  Limits limits;
+  limits.open_files = 64;
+  ChildProcess child(with_limits({"/bin/sh", "-c", "ulimit -Sn; ulimit -Hn; sleep 0.2"}, limits));
+  const ProcessResult result = child.wait(10s);
+  EXPECT_EQ(result.out, "64\n64\n") << describe(result);
+  // The shell's own few MiB, not the test process's (which spawned it).
+  EXPECT_GT(result.peak_rss_kib, 0);
+  EXPECT_LT(result.peak_rss_kib, 16 * 1024);
 }
 
 TEST(ChildProcessFixture, KillsAChildThatOutlivesItsDeadline) {

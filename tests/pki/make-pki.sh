@@ -10,11 +10,20 @@
 # OUTDIR/self-signed.{pem,key}    localhost/127.0.0.1/::1, signed by itself
 # OUTDIR/untrusted.{pem,key}      localhost/127.0.0.1/::1, signed by ca2 (never given to fetch)
 # OUTDIR/ca2.pem, ca2.key         the untrusted CA
+# OUTDIR/not-yet-valid.{pem,key}  same names as good, signed by the CA, valid only from 2099
+# OUTDIR/dns-only.{pem,key}       SAN DNS:localhost only (no IP entry), signed by the CA
+# OUTDIR/intermediate.{pem,key}   an intermediate CA signed by the root CA
+# OUTDIR/chain-leaf.{pem,key}     localhost/127.0.0.1/::1, signed by the intermediate (leaf only)
+# OUTDIR/chain-full.pem           chain-leaf.pem followed by intermediate.pem (key: chain-leaf.key)
+# OUTDIR/rsa1024.{pem,key}        localhost/127.0.0.1/::1, an RSA 1024-bit key, signed by the CA
+# OUTDIR/sha1.{pem,key}           localhost/127.0.0.1/::1, signed by the CA with ecdsa-with-SHA1
+# OUTDIR/no-cn.{pem,key}          localhost/127.0.0.1/::1 in the SAN, a subject without any CN
 #
-# Idempotent: does nothing when OUTDIR/.done exists. Everything is built in a temporary
-# directory beside OUTDIR and renamed into place, so concurrent runs cannot leave a half
-# written OUTDIR: the first rename wins and the others find .done.
-# Keys are ECDSA P-256 (fast). Only `openssl` is used.
+# Idempotent: does nothing when OUTDIR/.done-v2 exists (bump the version when the set of files
+# changes: an older OUTDIR is then replaced). Everything is built in a temporary directory
+# beside OUTDIR and renamed into place, so concurrent runs cannot leave a half written OUTDIR:
+# the first rename wins and the others find the stamp.
+# Keys are ECDSA P-256 (fast), except rsa1024's. Only `openssl` is used.
 set -euo pipefail
 
 if [[ $# -ne 1 ]]; then
@@ -22,7 +31,8 @@ if [[ $# -ne 1 ]]; then
   exit 2
 fi
 out=$1
-[[ -e $out/.done ]] && exit 0
+stamp=.done-v2  # also in tests/support/nginx_server.cpp
+[[ -e $out/$stamp ]] && exit 0
 
 parent=$(dirname -- "$out")
 mkdir -p -- "$parent"
@@ -56,6 +66,8 @@ unique_subject = no
 copy_extensions = none
 [policy_any]
 commonName = supplied
+[policy_no_cn]
+organizationName = supplied
 
 [v3_ca]
 basicConstraints = critical, CA:true
@@ -75,6 +87,28 @@ basicConstraints = critical, CA:false
 keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth
 subjectAltName = DNS:wrong.example
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+
+[v3_intermediate]
+basicConstraints = critical, CA:true, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+
+[leaf_dns_only]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+
+[leaf_rsa]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1, IP:::1
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 
@@ -107,17 +141,24 @@ new_ca() {  # name common-name
 }
 
 # sign_leaf name ca extensions-section [startdate enddate]
+# Environment knobs: KEY_ALGO=rsa1024 for an RSA 1024-bit key, MD=sha1 for the signature
+# digest, SUBJECT=/O=... for a subject without CN (with POLICY=policy_no_cn).
 sign_leaf() {
   local name=$1 ca=$2 ext=$3
   local validity=(-days 3650)
   if [[ $# -eq 5 ]]; then
     validity=(-startdate "$4" -enddate "$5")
   fi
-  new_key "$name"
-  ossl req -config "$work/openssl.cnf" -new -key "$work/$name.key" -subj "/CN=$name" \
+  if [[ ${KEY_ALGO:-} == rsa1024 ]]; then
+    ossl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "$work/$name.key"
+  else
+    new_key "$name"
+  fi
+  ossl req -config "$work/openssl.cnf" -new -key "$work/$name.key" -subj "${SUBJECT:-/CN=$name}" \
     -out "$work/$name.csr"
   PKI_CA_DIR=$work/$ca.db ossl ca -batch -config "$work/openssl.cnf" -notext \
     -cert "$work/$ca.pem" -keyfile "$work/$ca.key" -extensions "$ext" \
+    -md "${MD:-sha256}" -policy "${POLICY:-policy_any}" \
     "${validity[@]}" -in "$work/$name.csr" -out "$work/$name.pem"
   rm -f -- "$work/$name.csr"
 }
@@ -128,20 +169,39 @@ sign_leaf good ca leaf_localhost
 sign_leaf expired ca leaf_localhost 20200101000000Z 20200201000000Z
 sign_leaf wrong-host ca leaf_wrong_host
 sign_leaf untrusted ca2 leaf_localhost
+sign_leaf not-yet-valid ca leaf_localhost 20990101000000Z 21000101000000Z
+sign_leaf dns-only ca leaf_dns_only
+KEY_ALGO=rsa1024 sign_leaf rsa1024 ca leaf_rsa
+MD=sha1 sign_leaf sha1 ca leaf_localhost
+SUBJECT="/O=fetch test without CN" POLICY=policy_no_cn sign_leaf no-cn ca leaf_localhost
+
+# An intermediate CA under the root, and a leaf it signs; chain-full.pem is what a correctly
+# configured server sends (leaf, then intermediate), chain-leaf.pem what a broken one does.
+sign_leaf intermediate ca v3_intermediate
+mkdir -p "$work/intermediate.db/issued"
+: >"$work/intermediate.db/index.txt"
+sign_leaf chain-leaf intermediate leaf_localhost
+cat "$work/chain-leaf.pem" "$work/intermediate.pem" >"$work/chain-full.pem"
 
 new_key self-signed
 ossl req -config "$work/openssl.cnf" -new -x509 -key "$work/self-signed.key" \
   -subj "/CN=localhost" -days 3650 -extensions self_signed -out "$work/self-signed.pem"
 
-rm -rf -- "$work/ca.db" "$work/ca2.db" "$work/openssl.cnf" "$log"
+rm -rf -- "$work"/*.db "$work/openssl.cnf" "$log"
 chmod 644 "$work"/*.key  # nginx workers and tests read them; these keys guard nothing
-touch "$work/.done"
+touch "$work/$stamp"
 chmod 755 "$work"
 
 # rename(2) onto a missing or empty directory is atomic; onto a full one it fails, which
-# means another run got there first.
-if ! mv -T -- "$work" "$out" 2>/dev/null; then
-  if [[ ! -e $out/.done ]]; then
+# means another run got there first, or OUTDIR holds an older PKI: that one is moved aside
+# (atomically too) and replaced.
+if ! mv -T -- "$work" "$out" 2>/dev/null && [[ ! -e $out/$stamp ]]; then
+  if [[ -e $out/.done ]]; then
+    stale=$(mktemp -d "$parent/.pki-stale.XXXXXX")
+    mv -T -- "$out" "$stale/pki" 2>/dev/null || true
+    rm -rf -- "$stale"
+  fi
+  if ! mv -T -- "$work" "$out" 2>/dev/null && [[ ! -e $out/$stamp ]]; then
     echo "make-pki.sh: $out exists but is not a finished PKI directory; remove it" >&2
     exit 1
   fi

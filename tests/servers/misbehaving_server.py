@@ -2,9 +2,14 @@
 """An HTTP/1.1 server that breaks the protocol on purpose, one URL path per misbehaviour.
 
     misbehaving_server.py [--host 127.0.0.1] [--tls-cert FILE --tls-key FILE]
+                          [--tls-min VERSION] [--tls-max VERSION] [--tls-seclevel0]
 
 Binds port 0 on --host, prints the port as the first line of stdout, then serves until
-killed. Python standard library only. With --tls-cert/--tls-key every connection is TLS.
+killed. Python standard library only. With --tls-cert/--tls-key every connection is TLS
+(the cert file may hold a chain: leaf first); --tls-min/--tls-max (1.0, 1.1, 1.2, 1.3) bound
+the protocol versions, --tls-seclevel0 lets OpenSSL serve weak keys, SHA-1 and TLS 1.0/1.1.
+
+Every request head received is logged (see /requests); a path runs the same over TCP or TLS.
 
 Paths (the query string is ignored):
   /never                 read the request, never answer (until the client hangs up)
@@ -26,6 +31,46 @@ Paths (the query string is ignored):
   /redirect-no-location  302 without a Location header
   /huge-headers          200 whose header block is 256 KiB
   /interim-then-ok       "100 Continue", then a normal 200 (RFC 9110 15.2: clients must cope)
+  /requests              200, body: every request head received so far (CRLFs kept, each
+                         followed by one more "\r\n"), except those for /stats and /requests
+
+Framing (modelled on curl's tests/data/test* cases):
+  /chunk-size-overflow   chunked, first chunk size "ffffffffffffffffff" (72 bits), close
+  /chunk-size-negative   chunked, first chunk size "-5", close
+  /chunk-size-empty      chunked, an empty chunk-size line, close
+  /chunked-cut           chunked, one 5-byte chunk, then close without the last chunk
+  /chunked-cut-mid-chunk chunked, a chunk of 0x100 bytes announced, 5 sent, close
+  /cl-and-te             Content-Length: 5 and Transfer-Encoding: chunked (20 chunked bytes),
+                         then the connection closes
+  /cl-conflict           two Content-Length headers, 5 and 6, body "hello!", close
+  /cl-negative           Content-Length: -1, close
+  /cl-garbage            Content-Length: abc, close
+  /cl-overflow           Content-Length: 99999999999999999999999999 (> 2^64), close
+  /longer-than-declared  Content-Length: 5, but "hello" and 11 more bytes in the same write;
+                         promises keep-alive
+  /status-999            "HTTP/1.1 999 Weird", Content-Length: 3, "ok\n", close
+  /status-two-digits     "HTTP/1.1 20 OK", close
+  /header-nul            a header value holding a NUL byte, close
+  /header-no-colon       a header line without a colon, close
+  /headers-cut           the status line and half a header, close
+  /interims-then-ok      100, 102 and 103 (with a Link header) before a 200 "final\n"
+  /204-with-body         204 with Content-Length: 16 and 16 body bytes; promises keep-alive
+  /304-with-body         the same with 304
+  /huge-header           one 100 KiB header, Content-Length: 3, close
+  /many-headers          10 000 headers of 5 bytes each (50 KB in all), Content-Length: 3
+  /endless-headers       a status line, then headers as fast as possible, never the end
+  /endless-headers-slow  a status line, then one header every 50 ms, never the end
+  /endless-chunked       chunked, 64 KiB chunks as fast as possible, never the last one
+  /huge-content-length   Content-Length: 107374182400 (100 GiB), then 64 KiB writes forever
+Network:
+  /reset-mid-body        Content-Length: 100000, 1000 bytes, then RST
+  /no-length-cut         no Content-Length, not chunked: a body then a TCP FIN without TLS
+                         close_notify (over plain TCP this is a normal end of body)
+Redirects:
+  /redirect?to=URL[&status=N]   a 302 (or N) whose Location is URL, percent-decoded
+  /redirect-huge-location       a 302 whose Location is "/ok?" and 70 000 more bytes
+  /redirect-userinfo            a 302 to http://eve:leaked-in-location@HOST/ok (HOST: the
+                                request's Host header), credentials the client never had
 Anything else is a 404 with keep-alive.
 """
 
@@ -35,6 +80,7 @@ import socket
 import ssl
 import struct
 import sys
+import urllib.parse
 
 CHUNKS = [b"hello ", b"chunked ", b"world\n"]  # 20 bytes in all
 NO_LENGTH_BODY = b"body delimited by close\n"
@@ -42,6 +88,9 @@ MAX_HEADER_BYTES = 64 * 1024
 
 connections_accepted = 0
 stats_connections = 0  # connections opened to ask /stats: not part of what is measured
+request_log = []  # every request head received, as bytes
+request_host = ""  # the Host header of the request being answered
+QUERY_PATHS = ("/stats", "/requests")  # what the tests ask the server: never logged
 
 
 def response(status, reason, headers=(), body=b""):
@@ -174,6 +223,214 @@ async def interim_then_ok(reader, writer):
     return True
 
 
+async def requests(reader, writer):
+    writer.write(keep_alive_response(b"".join(head + b"\r\n" for head in request_log)))
+    return True
+
+
+# --- framing -------------------------------------------------------------------------------
+
+async def chunk_size_overflow(reader, writer):
+    writer.write(response(200, "OK", [("Transfer-Encoding", "chunked")],
+                          b"ffffffffffffffffff\r\nhello\r\n0\r\n\r\n"))
+    return False
+
+
+async def chunk_size_negative(reader, writer):
+    writer.write(response(200, "OK", [("Transfer-Encoding", "chunked")],
+                          b"-5\r\nhello\r\n0\r\n\r\n"))
+    return False
+
+
+async def chunk_size_empty(reader, writer):
+    writer.write(response(200, "OK", [("Transfer-Encoding", "chunked")],
+                          b"\r\nhello\r\n0\r\n\r\n"))
+    return False
+
+
+async def chunked_cut(reader, writer):
+    writer.write(response(200, "OK", [("Transfer-Encoding", "chunked")], b"5\r\nhello\r\n"))
+    return False
+
+
+async def chunked_cut_mid_chunk(reader, writer):
+    writer.write(response(200, "OK", [("Transfer-Encoding", "chunked")], b"100\r\nhello"))
+    return False
+
+
+async def cl_and_te(reader, writer):
+    body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for chunk in CHUNKS) + b"0\r\n\r\n"
+    writer.write(response(200, "OK", [("Content-Length", 5), ("Transfer-Encoding", "chunked")],
+                          body))
+    return False
+
+
+async def cl_conflict(reader, writer):
+    writer.write(response(200, "OK", [("Content-Length", 5), ("Content-Length", 6)], b"hello!"))
+    return False
+
+
+async def cl_negative(reader, writer):
+    writer.write(response(200, "OK", [("Content-Length", -1)], b"hello"))
+    return False
+
+
+async def cl_garbage(reader, writer):
+    writer.write(response(200, "OK", [("Content-Length", "abc")], b"hello"))
+    return False
+
+
+async def cl_overflow(reader, writer):
+    writer.write(response(200, "OK", [("Content-Length", "9" * 26)], b"hello"))
+    return False
+
+
+async def longer_than_declared(reader, writer):
+    writer.write(response(200, "OK", [("Content-Length", 5), ("Connection", "keep-alive")],
+                          b"hello" + b" STRAY BYTES"[:11]))
+    return True
+
+
+async def status_999(reader, writer):
+    writer.write(b"HTTP/1.1 999 Weird\r\nContent-Length: 3\r\n\r\nok\n")
+    return False
+
+
+async def status_two_digits(reader, writer):
+    writer.write(b"HTTP/1.1 20 OK\r\nContent-Length: 3\r\n\r\nok\n")
+    return False
+
+
+async def header_nul(reader, writer):
+    writer.write(b"HTTP/1.1 200 OK\r\nX-Nul: a\x00b\r\nContent-Length: 3\r\n\r\nok\n")
+    return False
+
+
+async def header_no_colon(reader, writer):
+    writer.write(b"HTTP/1.1 200 OK\r\nX-No-Colon-Here\r\nContent-Length: 3\r\n\r\nok\n")
+    return False
+
+
+async def headers_cut(reader, writer):
+    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/pl")
+    return False
+
+
+async def interims_then_ok(reader, writer):
+    writer.write(b"HTTP/1.1 100 Continue\r\n\r\n"
+                 b"HTTP/1.1 102 Processing\r\n\r\n"
+                 b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n")
+    writer.write(keep_alive_response(b"final\n"))
+    return True
+
+
+async def no_content_with_body(status, reason, writer):
+    stray = b"0123456789abcdef"
+    writer.write(response(status, reason, [("Content-Length", len(stray)),
+                                           ("Connection", "keep-alive")], stray))
+    return True
+
+
+async def no_content_204_with_body(reader, writer):
+    return await no_content_with_body(204, "No Content", writer)
+
+
+async def not_modified_304_with_body(reader, writer):
+    return await no_content_with_body(304, "Not Modified", writer)
+
+
+async def huge_header(reader, writer):
+    writer.write(response(200, "OK", [("X-Huge", "h" * (100 * 1024)), ("Content-Length", 3)],
+                          b"ok\n"))
+    return False
+
+
+async def many_headers(reader, writer):
+    writer.write(b"HTTP/1.1 200 OK\r\n" + b"h:v\r\n" * 10000 +
+                 b"Content-Length: 3\r\n\r\nok\n")
+    return False
+
+
+async def endless_headers(reader, writer):
+    writer.write(b"HTTP/1.1 200 OK\r\n")
+    block = b"".join(b"X-Endless-%d: yes\r\n" % n for n in range(1000))
+    while not writer.transport.is_closing():
+        writer.write(block)
+        await writer.drain()
+    return False
+
+
+async def endless_headers_slow(reader, writer):
+    writer.write(b"HTTP/1.1 200 OK\r\n")
+    n = 0
+    while not writer.transport.is_closing():
+        writer.write(b"X-Slow-%d: yes\r\n" % n)
+        await writer.drain()
+        await asyncio.sleep(0.05)
+        n += 1
+    return False
+
+
+async def endless_chunked(reader, writer):
+    writer.write(response(200, "OK", [("Transfer-Encoding", "chunked")]))
+    chunk = b"%x\r\n%s\r\n" % (65536, b"c" * 65536)
+    while not writer.transport.is_closing():
+        writer.write(chunk)
+        await writer.drain()
+    return False
+
+
+async def huge_content_length(reader, writer):
+    writer.write(response(200, "OK", [("Content-Length", 100 * 1024 ** 3)]))
+    block = b"z" * 65536
+    while not writer.transport.is_closing():
+        writer.write(block)
+        await writer.drain()
+    return False
+
+
+# --- network -------------------------------------------------------------------------------
+
+async def reset_mid_body(reader, writer):
+    writer.write(response(200, "OK", [("Content-Length", 100000)], b"r" * 1000))
+    await writer.drain()
+    await asyncio.sleep(0.1)
+    return await reset(reader, writer)
+
+
+async def no_length_cut(reader, writer):
+    writer.write(response(200, "OK", [], NO_LENGTH_BODY))
+    await writer.drain()
+    await asyncio.sleep(0.1)  # the bytes reach the kernel, then the client
+    # A FIN on the TCP socket itself: TLS never says close_notify.
+    writer.get_extra_info("socket").shutdown(socket.SHUT_RDWR)
+    writer.transport.abort()
+    return False
+
+
+# --- redirects -----------------------------------------------------------------------------
+
+async def redirect(reader, writer, query):
+    params = urllib.parse.parse_qs(query, keep_blank_values=True)
+    location = params.get("to", [""])[0]
+    status = int(params.get("status", ["302"])[0])
+    writer.write(response(status, "Redirect", [("Location", location), ("Content-Length", 0),
+                                               ("Connection", "keep-alive")]))
+    return True
+
+
+async def redirect_userinfo(reader, writer):
+    writer.write(response(302, "Found", [("Location", f"http://eve:leaked-in-location@{request_host}/ok"),
+                                         ("Content-Length", 0), ("Connection", "keep-alive")]))
+    return True
+
+
+async def redirect_huge_location(reader, writer):
+    writer.write(response(302, "Found", [("Location", "/ok?" + "l" * 70000),
+                                         ("Content-Length", 0)]))
+    return False
+
+
 async def not_found(reader, writer):
     writer.write(keep_alive_response(b"not found\n", 404, "Not Found"))
     return True
@@ -198,12 +455,46 @@ ROUTES = {
     "/redirect-no-location": redirect_no_location,
     "/huge-headers": huge_headers,
     "/interim-then-ok": interim_then_ok,
+    "/requests": requests,
+    "/chunk-size-overflow": chunk_size_overflow,
+    "/chunk-size-negative": chunk_size_negative,
+    "/chunk-size-empty": chunk_size_empty,
+    "/chunked-cut": chunked_cut,
+    "/chunked-cut-mid-chunk": chunked_cut_mid_chunk,
+    "/cl-and-te": cl_and_te,
+    "/cl-conflict": cl_conflict,
+    "/cl-negative": cl_negative,
+    "/cl-garbage": cl_garbage,
+    "/cl-overflow": cl_overflow,
+    "/longer-than-declared": longer_than_declared,
+    "/status-999": status_999,
+    "/status-two-digits": status_two_digits,
+    "/header-nul": header_nul,
+    "/header-no-colon": header_no_colon,
+    "/headers-cut": headers_cut,
+    "/interims-then-ok": interims_then_ok,
+    "/204-with-body": no_content_204_with_body,
+    "/304-with-body": not_modified_304_with_body,
+    "/huge-header": huge_header,
+    "/many-headers": many_headers,
+    "/endless-headers": endless_headers,
+    "/endless-headers-slow": endless_headers_slow,
+    "/endless-chunked": endless_chunked,
+    "/huge-content-length": huge_content_length,
+    "/reset-mid-body": reset_mid_body,
+    "/no-length-cut": no_length_cut,
+    "/redirect-huge-location": redirect_huge_location,
+    "/redirect-userinfo": redirect_userinfo,
+}
+# Handlers that also read the query string.
+QUERY_ROUTES = {
+    "/redirect": redirect,
 }
 
 
 async def read_request(reader):
-    """(path, client asked for Connection: close) of the next request, or None when the
-    client closed or sent junk."""
+    """(path, query, client asked for Connection: close) of the next request, or None when
+    the client closed or sent junk."""
     try:
         head = await reader.readuntil(b"\r\n\r\n")
     except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError,
@@ -212,9 +503,16 @@ async def read_request(reader):
     lines = head.decode("latin-1").split("\r\n")
     request_line = lines[0].split()
     if len(request_line) != 3:
+        request_log.append(head)
         return None
+    global request_host
+    request_host = next((line.split(":", 1)[1].strip() for line in lines[1:]
+                         if line.lower().startswith("host:")), "")
+    path, _, query = request_line[1].partition("?")
+    if path not in QUERY_PATHS:
+        request_log.append(head)
     wants_close = any(line.lower().replace(" ", "") == "connection:close" for line in lines[1:])
-    return request_line[1].split("?", 1)[0], wants_close
+    return path, query, wants_close
 
 
 async def serve_connection(reader, writer):
@@ -227,13 +525,17 @@ async def serve_connection(reader, writer):
             request = await read_request(reader)
             if request is None:
                 break
-            path, wants_close = request
-            if first and path == "/stats":
+            path, query, wants_close = request
+            if first and path in QUERY_PATHS:
                 stats_connections += 1
             first = False
-            keep_open = await ROUTES.get(path, not_found)(reader, writer) and not wants_close
+            if path in QUERY_ROUTES:
+                keep_open = await QUERY_ROUTES[path](reader, writer, query)
+            else:
+                keep_open = await ROUTES.get(path, not_found)(reader, writer)
+            keep_open = keep_open and not wants_close
             await writer.drain()
-    except (ConnectionError, ssl.SSLError):
+    except (ConnectionError, ssl.SSLError, OSError):
         pass
     finally:
         if not writer.transport.is_closing():
@@ -244,16 +546,35 @@ async def serve_connection(reader, writer):
             pass
 
 
+TLS_VERSIONS = {
+    "1.0": ssl.TLSVersion.TLSv1,
+    "1.1": ssl.TLSVersion.TLSv1_1,
+    "1.2": ssl.TLSVersion.TLSv1_2,
+    "1.3": ssl.TLSVersion.TLSv1_3,
+}
+
+
 async def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
+    parser.add_argument("--tls-min", choices=sorted(TLS_VERSIONS))
+    parser.add_argument("--tls-max", choices=sorted(TLS_VERSIONS))
+    parser.add_argument("--tls-seclevel0", action="store_true")
     args = parser.parse_args()
 
     tls = None
     if args.tls_cert:
         tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        if args.tls_seclevel0:
+            # Before loading the certificate: at the default level OpenSSL refuses to load a
+            # weak key or a SHA-1 signed one, and to speak TLS 1.0 or 1.1.
+            tls.set_ciphers("DEFAULT:@SECLEVEL=0")
+        if args.tls_min:
+            tls.minimum_version = TLS_VERSIONS[args.tls_min]
+        if args.tls_max:
+            tls.maximum_version = TLS_VERSIONS[args.tls_max]
         tls.load_cert_chain(args.tls_cert, args.tls_key)
 
     server = await asyncio.start_server(serve_connection, args.host, 0, ssl=tls,

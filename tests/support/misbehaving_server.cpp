@@ -17,8 +17,11 @@ MisbehavingServer::MisbehavingServer(Config config) : config_(std::move(config))
                                 "--host", config_.host};
   if (config_.tls) {
     const auto pki = pki_dir();
-    argv.insert(argv.end(), {"--tls-cert", (pki / "good.pem").string(), "--tls-key",
-                             (pki / "good.key").string()});
+    argv.insert(argv.end(), {"--tls-cert", (pki / config_.cert).string(), "--tls-key",
+                             (pki / config_.key).string()});
+    if (!config_.tls_min.empty()) argv.insert(argv.end(), {"--tls-min", config_.tls_min});
+    if (!config_.tls_max.empty()) argv.insert(argv.end(), {"--tls-max", config_.tls_max});
+    if (config_.weak_crypto) argv.push_back("--tls-seclevel0");
   }
   const ScriptServer server = start_script_server(argv);
   pid_ = server.pid;
@@ -37,6 +40,12 @@ int MisbehavingServer::connections_accepted() const {
   const auto reply = http_get(config_.host, port_, "/stats");
   if (!reply || reply->status != 200) return -1;
   return std::atoi(reply->body.c_str());
+}
+
+std::optional<std::string> MisbehavingServer::requests_received() const {
+  const auto reply = http_get(config_.host, port_, "/requests");
+  if (!reply || reply->status != 200) return std::nullopt;
+  return reply->body;
 }
 
 }  // namespace fetch::test

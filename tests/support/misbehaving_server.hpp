@@ -1,8 +1,10 @@
 #pragma once
 // tests/servers/misbehaving_server.py as a test fixture: one URL path per protocol violation
-// (see the script's docstring for the list), over plain TCP or TLS with the `good` leaf.
+// (see the script's docstring for the list), over plain TCP or TLS (by default with the `good`
+// leaf; any certificate of the test PKI, protocol range and security level can be chosen).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <sys/types.h>
@@ -14,6 +16,15 @@ class MisbehavingServer {
   struct Config {
     bool tls = false;
     std::string host = "127.0.0.1";  // a numeric address: "127.0.0.1" or "::1"
+    // TLS only. Files of pki_dir(): the certificate (a chain when it holds several, leaf
+    // first) and its key.
+    std::string cert = "good.pem";
+    std::string key = "good.key";
+    std::string tls_min{};  // lowest protocol version served: "1.0" ... "1.3"; empty: default
+    std::string tls_max{};  // highest one; empty: default
+    // OpenSSL security level 0 on the server, so that it can serve what a default client
+    // must refuse: RSA 1024, SHA-1 signatures, TLS 1.0 and 1.1.
+    bool weak_crypto = false;
   };
 
   // Starts the server and reads its port. Throws std::runtime_error when it does not
@@ -31,6 +42,10 @@ class MisbehavingServer {
   // Connections accepted so far, not counting those opened by these queries.
   // Plain-TCP servers only (the query speaks plain HTTP); -1 when the query failed.
   int connections_accepted() const;
+
+  // Every request head the server received so far (except these queries), each ending in
+  // "\r\n\r\n", as it arrived. Plain-TCP servers only; nullopt when the query failed.
+  std::optional<std::string> requests_received() const;
 
  private:
   Config config_;

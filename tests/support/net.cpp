@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <netinet/in.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -87,7 +88,17 @@ std::uint16_t free_port() {
 
 bool can_connect(const std::string& host, std::uint16_t port) {
   Socket socket(connect_to(host, port, 1s));
-  return socket.get() >= 0;
+  if (socket.get() < 0) return false;
+  // A TCP self-connect: with nothing listening yet, the kernel may pick `port` itself, which
+  // free_port() took from the ephemeral range, as our local port, and the SYN meets itself.
+  // That is no listener, and it blocks the server's bind() while it lasts.
+  sockaddr_storage local{};
+  sockaddr_storage peer{};
+  socklen_t local_length = sizeof local;
+  socklen_t peer_length = sizeof peer;
+  ::getsockname(socket.get(), reinterpret_cast<sockaddr*>(&local), &local_length);
+  ::getpeername(socket.get(), reinterpret_cast<sockaddr*>(&peer), &peer_length);
+  return !(local_length == peer_length && std::memcmp(&local, &peer, local_length) == 0);
 }
 
 std::optional<RawReply> http_get(const std::string& host, std::uint16_t port,
@@ -144,6 +155,26 @@ std::optional<std::string> header_value(std::string_view head, std::string_view 
     start = end;
   }
   return std::nullopt;
+}
+
+SilentListener::SilentListener() {
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "socket");
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), length) != 0 || ::listen(fd_, 512) != 0) {
+    const int error = errno;
+    ::close(fd_);
+    throw std::system_error(error, std::generic_category(), "bind/listen 127.0.0.1:0");
+  }
+  ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
+  port_ = ntohs(address.sin_port);
+}
+
+SilentListener::~SilentListener() {
+  if (fd_ >= 0) ::close(fd_);
 }
 
 }  // namespace fetch::test

@@ -35,4 +35,20 @@ std::optional<RawReply> http_get(const std::string& host, std::uint16_t port,
 // The value of header `name` (case-insensitive) in a reply head, if present.
 std::optional<std::string> header_value(std::string_view head, std::string_view name);
 
+// A TCP listener on 127.0.0.1 that never accepts: the kernel completes clients' handshakes
+// into its backlog, so they connect, send, and never hear a byte back (a TLS handshake that
+// never answers). Closed by the destructor.
+class SilentListener {
+ public:
+  SilentListener();  // throws std::system_error
+  ~SilentListener();
+  SilentListener(const SilentListener&) = delete;
+  SilentListener& operator=(const SilentListener&) = delete;
+  std::uint16_t port() const noexcept { return port_; }
+
+ private:
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+};
+
 }  // namespace fetch::test

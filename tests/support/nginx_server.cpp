@@ -26,6 +26,8 @@ constexpr auto kStartTimeout = 5s;
 constexpr std::size_t kSmallSize = 1400;
 constexpr std::size_t kPageSize = 100 * 1024;
 constexpr std::uintmax_t kLargeSize = 32u * 1024 * 1024;
+// Written last by tests/pki/make-pki.sh; its version changes with the set of files.
+constexpr const char* kPkiStamp = ".done-v2";
 
 const char* nginx_program() {
   return ::access("/usr/sbin/nginx", X_OK) == 0 ? "/usr/sbin/nginx" : "/usr/bin/nginx";
@@ -89,12 +91,12 @@ std::string quoted(const fs::path& path) { return '"' + path.string() + '"'; }
 void ensure_pki(const fs::path& dir) {
   static std::once_flag once;
   std::call_once(once, [&] {
-    if (fs::exists(dir / ".done")) return;
+    if (fs::exists(dir / kPkiStamp)) return;
     const pid_t pid = spawn_server(
         {"/bin/bash", FETCH_TEST_SOURCE_DIR "/pki/make-pki.sh", dir.string()}, -1, -1);
     int status = 0;
     ::waitpid(pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !fs::exists(dir / ".done")) {
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !fs::exists(dir / kPkiStamp)) {
       throw std::runtime_error("make-pki.sh " + dir.string() + " failed");
     }
   });

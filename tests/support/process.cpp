@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <fstream>
 #include <poll.h>
 #include <spawn.h>
 #include <sstream>
@@ -24,6 +25,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kSetpriv = "/usr/bin/setpriv";
+constexpr const char* kPrlimit = "/usr/bin/prlimit";
 
 [[noreturn]] void throw_errno(int error, const std::string& what) {
   throw std::system_error(error, std::generic_category(), what);
@@ -138,8 +140,20 @@ void ChildProcess::close_stdout() {
   out_.clear();
 }
 
+void ChildProcess::sample_peak_rss() {
+  if (reaped_) return;
+  std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.starts_with("VmHWM:")) {
+      peak_rss_kib_ = std::max(peak_rss_kib_, std::atol(line.c_str() + 6));
+      return;
+    }
+  }
+}
+
 bool ChildProcess::try_reap() {
   if (reaped_) return true;
+  sample_peak_rss();
   const pid_t rc = ::waitpid(pid_, &status_, WNOHANG);
   if (rc == pid_) {
     reaped_ = true;
@@ -194,6 +208,7 @@ std::optional<std::vector<std::string>> ChildProcess::wait_for_lines(
   while (complete_lines() < n) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left <= 0ms || stdout_fd_ < 0) return std::nullopt;
+    sample_peak_rss();
     pump(std::min(left, 50ms));
   }
   std::vector<std::string> lines;
@@ -247,6 +262,7 @@ ProcessResult ChildProcess::wait(std::chrono::milliseconds timeout) {
   result.out = std::move(out_);
   result.err = std::move(err_);
   result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(ended_ - started_);
+  result.peak_rss_kib = peak_rss_kib_;
   // In a sanitizer build, a report from the child must fail the test that ran it, whatever
   // that test checks (many tests do not look at stderr or the exit status).
   for (std::string_view report : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
@@ -300,15 +316,31 @@ std::string fetch_binary() {
   return FETCH_BINARY;
 }
 
-ChildProcess start_fetch(const std::vector<std::string>& args) {
+std::vector<std::string> with_limits(std::vector<std::string> argv, const Limits& limits) {
+  if (limits.empty()) return argv;
+  std::vector<std::string> wrapped{kPrlimit};
+  if (limits.open_files) {
+    const std::string n = std::to_string(*limits.open_files);
+    wrapped.push_back("--nofile=" + n + ":" + n);
+  }
+  if (limits.address_space_bytes) {
+    const std::string n = std::to_string(*limits.address_space_bytes);
+    wrapped.push_back("--as=" + n + ":" + n);
+  }
+  wrapped.push_back("--");
+  wrapped.insert(wrapped.end(), argv.begin(), argv.end());
+  return wrapped;
+}
+
+ChildProcess start_fetch(const std::vector<std::string>& args, const Limits& limits) {
   std::vector<std::string> argv{fetch_binary()};
   argv.insert(argv.end(), args.begin(), args.end());
-  return ChildProcess(std::move(argv));
+  return ChildProcess(with_limits(std::move(argv), limits));
 }
 
 ProcessResult run_fetch(const std::vector<std::string>& args, std::string stdin_text,
-                        std::chrono::milliseconds timeout) {
-  ChildProcess child = start_fetch(args);
+                        std::chrono::milliseconds timeout, const Limits& limits) {
+  ChildProcess child = start_fetch(args, limits);
   child.set_stdin(std::move(stdin_text));
   ProcessResult result = child.wait(timeout);
   if (result.timed_out) {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,7 +22,23 @@ struct ProcessResult {
   std::string out;
   std::string err;
   std::chrono::milliseconds elapsed{0};  // spawn to exit (or to the kill)
+  // The child's peak resident set in KiB: the largest VmHWM read from /proc/PID/status
+  // while it ran (sampled every few ms, so a peak reached in its last moments can be
+  // missed). Not getrusage's ru_maxrss: exec folds the spawning process's own high-water
+  // mark into it. 0 when never sampled.
+  long peak_rss_kib = 0;
 };
+
+// Resource limits a child starts with (soft = hard, so it cannot raise them), applied by
+// prlimit(1), which then execs the program: the child's pid is the program's.
+struct Limits {
+  std::optional<std::uint64_t> open_files;          // RLIMIT_NOFILE
+  std::optional<std::uint64_t> address_space_bytes;  // RLIMIT_AS
+  bool empty() const noexcept { return !open_files && !address_space_bytes; }
+};
+
+// `argv` prefixed with the prlimit(1) command that applies `limits` (unchanged when empty).
+std::vector<std::string> with_limits(std::vector<std::string> argv, const Limits& limits);
 
 // One running child with all three standard streams piped to us. SIGPIPE is ignored in the
 // test process (a child that exits early must not kill us through its stdin); the child
@@ -61,6 +78,8 @@ class ChildProcess {
   // Reads what the exited child left in its pipes, for at most `grace`.
   void drain(std::chrono::milliseconds grace);
   bool try_reap();
+  // Reads the child's VmHWM into peak_rss_kib_ (while it has not been reaped).
+  void sample_peak_rss();
 
   std::vector<std::string> argv_;
   pid_t pid_ = -1;
@@ -74,6 +93,7 @@ class ChildProcess {
   std::string err_;
   bool reaped_ = false;
   int status_ = 0;
+  long peak_rss_kib_ = 0;
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point ended_;
 };
@@ -85,10 +105,10 @@ std::string fetch_binary();
 // `timeout`. A run that needs the kill is also reported as a test failure, with its output,
 // so that no test can hang CI.
 ProcessResult run_fetch(const std::vector<std::string>& args, std::string stdin_text = {},
-                        std::chrono::milliseconds timeout = 20s);
+                        std::chrono::milliseconds timeout = 20s, const Limits& limits = {});
 
 // Starts fetch without waiting for it (for signal and pipe tests).
-ChildProcess start_fetch(const std::vector<std::string>& args);
+ChildProcess start_fetch(const std::vector<std::string>& args, const Limits& limits = {});
 
 // For servers: spawns argv (argv[0] a path) with stdin from /dev/null and stdout/stderr on
 // the given descriptors (-1: inherited from the test), default signal dispositions.

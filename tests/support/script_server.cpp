@@ -53,7 +53,9 @@ ScriptServer start_script_server(const std::vector<std::string>& argv) {
   // The servers print nothing after their port, so closing our end later cannot hurt them.
   const std::string line = read_first_line(fds[0]);
   ::close(fds[0]);
-  server.port = static_cast<std::uint16_t>(std::atoi(line.c_str()));
+  const std::size_t digits = line.find_last_not_of("0123456789");
+  server.port = static_cast<std::uint16_t>(
+      std::atoi(line.c_str() + (digits == std::string::npos ? 0 : digits + 1)));
   if (server.port == 0) {
     stop_process(server.pid);
     throw std::runtime_error(argv.at(1) + " did not report its port (got \"" + line + "\")");

@@ -1,6 +1,7 @@
 #pragma once
 // Starts one of our test servers (tests/servers/*.py), which bind port 0 and print the port
-// they got as their first line of output.
+// they got as their first line of output ("12345", or ending in it: "ACCEPT 127.0.0.1:12345"
+// as `openssl s_server -accept 127.0.0.1:0` prints).
 
 #include <cstdint>
 #include <string>
