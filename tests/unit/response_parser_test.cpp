@@ -103,5 +103,13 @@ TEST(ResponseParser, ConnectionCloseIsNotKeptAlive) {
   EXPECT_FALSE(parser.keep_alive());
 }
 
+TEST(ResponseParser, RejectsStatusesOutsideTheDefinedRange) {
+  for (const char* line : {"HTTP/1.1 000 OK\r\n\r\n", "HTTP/1.1 099 X\r\n\r\n",
+                           "HTTP/1.1 600 X\r\n\r\n", "HTTP/1.1 999 X\r\n\r\n"}) {
+    ResponseParser parser;
+    EXPECT_EQ(feed(parser, line), http::error::bad_status) << line;
+  }
+}
+
 }  // namespace
 }  // namespace fetch

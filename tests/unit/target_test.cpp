@@ -126,6 +126,13 @@ TEST(ParseTarget, InvalidPorts) {
   EXPECT_EQ(reason_of("http://[::1]:1a/"), "invalid port '1a'");
 }
 
+TEST(ParseTarget, PercentEncodedIpv4IsStillAnAddress) {
+  // Treated as a name it would go into SNI, which RFC 6066 forbids for addresses.
+  const Target t = parse_ok("https://%31.2.3.4/");
+  EXPECT_EQ(t.host, "1.2.3.4");
+  EXPECT_TRUE(t.host_is_ip);
+}
+
 TEST(ParseTarget, Ipv4Literal) {
   const Target t = parse_ok("http://127.0.0.1:8080/x");
   EXPECT_EQ(t.host, "127.0.0.1");
