@@ -3,6 +3,7 @@
 #   scripts/deps.sh          build and run
 #   scripts/deps.sh --test   also what the test suite needs (nginx, openssl, python3, gtest)
 #   scripts/deps.sh --bench  also what bench/run needs (curl, python3-aiohttp, wrk)
+#   scripts/deps.sh --fuzz   also clang and libFuzzer, for fuzz/run-smoke.sh
 set -euo pipefail
 
 packages=(g++ cmake make pkg-config ca-certificates libssl-dev libcli11-dev libfmt-dev libc-ares-dev
@@ -11,7 +12,8 @@ for flag in "$@"; do
   case "$flag" in
     --test) packages+=(libgtest-dev nginx-light openssl python3) ;;
     --bench) packages+=(nginx-light openssl curl python3 python3-aiohttp wrk time) ;;
-    *) echo "usage: $0 [--test] [--bench]" >&2; exit 2 ;;
+    --fuzz) packages+=(clang-14 libclang-rt-14-dev) ;;
+    *) echo "usage: $0 [--test] [--bench] [--fuzz]" >&2; exit 2 ;;
   esac
 done
 
