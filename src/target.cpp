@@ -328,6 +328,38 @@ std::string Target::origin() const {
   return out;
 }
 
+namespace {
+
+// Boost.URL 1.81 takes the longest IPv4 prefix of a host as the whole host: in
+// "http://127.0.0.1.nip.io/" it reads 127.0.0.1 and then ".nip.io" as the port. A host that
+// starts with a digit but is not exactly an IPv4 address is handed to it with its first byte
+// percent-encoded, which makes it a registered name that decodes to the same text.
+// `text` is an absolute URL or a reference; one without an authority is returned unchanged.
+std::string shield_host(std::string_view text) {
+  std::size_t start = 0;
+  if (const auto scheme = leading_scheme(text)) start = scheme->size() + 1;
+  if (text.substr(start, 2) != "//") return std::string(text);
+  start += 2;
+  const std::size_t end = std::min(text.find_first_of("/?#", start), text.size());
+  const std::string_view authority = text.substr(start, end - start);
+  const std::size_t at = authority.rfind('@');
+  const std::size_t host_start = at == std::string_view::npos ? 0 : at + 1;
+  const std::string_view host_and_port = authority.substr(host_start);
+  const std::string_view host = host_and_port.substr(0, host_and_port.find(':'));
+  if (host.empty() || !is_digit(host.front()) || urls::parse_ipv4_address(host)) {
+    return std::string(text);
+  }
+  const std::size_t first = start + host_start;
+  std::string shielded(text.substr(0, first));
+  shielded += '%';
+  shielded += kHexDigits[static_cast<unsigned char>(text[first]) >> 4];
+  shielded += kHexDigits[static_cast<unsigned char>(text[first]) & 0xf];
+  shielded += text.substr(first + 1);
+  return shielded;
+}
+
+}  // namespace
+
 std::variant<Target, std::string> parse_target(std::string_view text) {
   if (text.empty()) return std::string("empty URL");
   if (auto reason = check_bytes(text)) return std::move(*reason);
@@ -344,7 +376,8 @@ std::variant<Target, std::string> parse_target(std::string_view text) {
   if (text.substr(scheme->size() + 1, 2) != "//") return std::string("missing host");
 
   try {
-    const auto parsed = urls::parse_uri(text);
+    const std::string shielded = shield_host(text);
+    const auto parsed = urls::parse_uri(shielded);
     if (!parsed) return "not a valid URL: " + parsed.error().message();
     return make_target(*parsed);
   } catch (const std::exception& e) {  // allocation failure, or a library surprise
@@ -384,9 +417,11 @@ std::variant<Target, std::string> resolve_redirect(const Target& base, std::stri
   }
 
   try {
-    const auto ref = urls::parse_uri_reference(encoded);
+    const std::string shielded_ref = shield_host(encoded);
+    const auto ref = urls::parse_uri_reference(shielded_ref);
     if (!ref) return "invalid redirect location: " + ref.error().message();
-    const auto base_url = urls::parse_uri(base.url);
+    const std::string shielded_base = shield_host(base.url);
+    const auto base_url = urls::parse_uri(shielded_base);
     if (!base_url) return "invalid redirect base: " + base_url.error().message();
     const std::string text = resolve_reference(*base_url, *ref);
     auto target = parse_target(text);

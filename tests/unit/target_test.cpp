@@ -133,6 +133,37 @@ TEST(ParseTarget, PercentEncodedIpv4IsStillAnAddress) {
   EXPECT_TRUE(t.host_is_ip);
 }
 
+// Boost.URL 1.81 would read the leading dotted quad as the host and the rest as a port.
+TEST(ParseTarget, NamesThatStartWithADottedQuadAreNames) {
+  const Target nip = parse_ok("http://127.0.0.1.nip.io:8080/x");
+  EXPECT_EQ(nip.host, "127.0.0.1.nip.io");
+  EXPECT_FALSE(nip.host_is_ip);
+  EXPECT_EQ(nip.port, 8080);
+  EXPECT_EQ(nip.host_header, "127.0.0.1.nip.io:8080");
+
+  const Target trailing_dot = parse_ok("http://1.2.3.4./");
+  EXPECT_EQ(trailing_dot.host, "1.2.3.4.");
+  EXPECT_FALSE(trailing_dot.host_is_ip);
+
+  // Found by fuzz_url_list: the normalised URL must parse back to the same target.
+  const Target decoded = parse_ok("http://1%2e27.0.0.1:80/./a/../b");
+  EXPECT_EQ(decoded.url, "http://1.27.0.0.1/b");
+  const Target again = parse_ok(decoded.url);
+  EXPECT_EQ(again.host, decoded.host);
+  EXPECT_EQ(again.port, decoded.port);
+  EXPECT_EQ(again.url, decoded.url);
+}
+
+TEST(ResolveRedirect, BaseOrLocationWhoseHostStartsWithADottedQuad) {
+  const Target base = parse_ok("http://10.0.0.1.example:81/dir/page");
+  auto relative = resolve_redirect(base, "other");
+  ASSERT_TRUE(std::holds_alternative<Target>(relative));
+  EXPECT_EQ(std::get<Target>(relative).url, "http://10.0.0.1.example:81/dir/other");
+  auto absolute = resolve_redirect(base, "//192.168.0.1.example/x");
+  ASSERT_TRUE(std::holds_alternative<Target>(absolute));
+  EXPECT_EQ(std::get<Target>(absolute).host, "192.168.0.1.example");
+}
+
 TEST(ParseTarget, Ipv4Literal) {
   const Target t = parse_ok("http://127.0.0.1:8080/x");
   EXPECT_EQ(t.host, "127.0.0.1");
