@@ -85,6 +85,7 @@ ClientSettings client_settings(const Options& options) {
   settings.max_filesize = options.max_filesize;
   settings.verify_tls = !options.insecure;
   settings.user_agent = options.user_agent;
+  settings.head = options.head;
   return settings;
 }
 

@@ -222,7 +222,7 @@ asio::awaitable<HopOutcome> exchange(Stream& stream, Connection& connection, con
   }
 
   std::string& request = connection.request_buffer();
-  write_request(target, settings.user_agent, request);
+  write_request(target, settings.user_agent, settings.head, request);
   auto [write_error, written_bytes] =
       co_await asio::async_write(stream, asio::buffer(request), use_tuple);
   if (write_error) {
@@ -242,6 +242,9 @@ asio::awaitable<HopOutcome> exchange(Stream& stream, Connection& connection, con
   bool first_message = true;
   for (;;) {
     parser.emplace();
+    // A response to HEAD has no body whatever its Content-Length says (RFC 9110 9.3.2):
+    // never wait for one.
+    parser->skip(settings.head);
     if (settings.max_filesize) {
       parser->body_limit(*settings.max_filesize);
     }

@@ -178,6 +178,8 @@ void add_options(CLI::App& app, Options& options) {
       ->check(CLI::ExistingFile.description(""))
       ->type_name("FILE");
 
+  app.add_flag("-I,--head", options.head,
+               "Send HEAD instead of GET: status and Content-Length without the body");
   app.add_flag("-k,--insecure", options.insecure,
                "Do not verify TLS certificates or host names (connections can be intercepted)")
       ->disable_flag_override();

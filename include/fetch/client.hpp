@@ -26,6 +26,7 @@ struct ClientSettings {
   std::optional<std::uint64_t> max_filesize;
   bool verify_tls = true;
   std::string user_agent;
+  bool head = false;  // HEAD requests: the response never has a body
 };
 
 // The long-lived objects every fetch shares. All live on one single-threaded io_context.

@@ -24,6 +24,7 @@ struct Options {
   std::string dns_servers;                    // "ip[:port],..." instead of resolv.conf
   std::string cacert;                         // extra CA bundle (PEM)
   bool insecure = false;
+  bool head = false;      // HEAD instead of GET: headers only
   OutputFormat format = OutputFormat::automatic;
   ColourMode colour = ColourMode::automatic;
   bool progress = true;   // only ever drawn when stderr is a terminal

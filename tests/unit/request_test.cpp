@@ -16,7 +16,7 @@ Target target_of(std::string_view url) {
 
 TEST(Request, MinimalGet) {
   std::string out;
-  write_request(target_of("http://example.com/a?b=1#frag"), "fetch/test", out);
+  write_request(target_of("http://example.com/a?b=1#frag"), "fetch/test", false, out);
   EXPECT_EQ(out,
             "GET /a?b=1 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: fetch/test\r\n"
             "Accept: */*\r\n\r\n");
@@ -24,19 +24,25 @@ TEST(Request, MinimalGet) {
 
 TEST(Request, HostCarriesANonDefaultPortAndIpv6Brackets) {
   std::string out;
-  write_request(target_of("https://[::1]:8443/"), "ua", out);
+  write_request(target_of("https://[::1]:8443/"), "ua", false, out);
   EXPECT_NE(out.find("\r\nHost: [::1]:8443\r\n"), std::string::npos) << out;
 }
 
 TEST(Request, CredentialsBecomeBasicAuthorization) {
   std::string out;
-  write_request(target_of("https://user:p%40ss@h.example/"), "ua", out);
+  write_request(target_of("https://user:p%40ss@h.example/"), "ua", false, out);
   EXPECT_NE(out.find("\r\nAuthorization: Basic dXNlcjpwQHNz\r\n"), std::string::npos) << out;
+}
+
+TEST(Request, HeadRequest) {
+  std::string out;
+  write_request(target_of("http://example.com/a"), "ua", true, out);
+  EXPECT_EQ(out.rfind("HEAD /a HTTP/1.1\r\n", 0), 0u) << out;
 }
 
 TEST(Request, ReusesTheBufferAndReplacesItsContents) {
   std::string out = "stale bytes that must go";
-  write_request(target_of("http://e.example/"), "ua", out);
+  write_request(target_of("http://e.example/"), "ua", false, out);
   EXPECT_EQ(out.rfind("GET / HTTP/1.1\r\n", 0), 0u);
   EXPECT_EQ(out.find("stale"), std::string::npos);
 }
