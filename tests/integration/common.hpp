@@ -27,6 +27,20 @@ inline TsvRun fetch_tsv(std::vector<std::string> args, std::string stdin_text = 
   return run;
 }
 
+// A fixture base for tests that fetch one URL at a time.
+class SingleUrlTest : public ::testing::Test {
+ protected:
+  // Fetches one URL and returns its only record (failing the test when there is not one).
+  TsvRecord fetch_one(const std::string& url, std::vector<std::string> extra = {}) {
+    extra.push_back(url);
+    last_ = fetch_tsv(extra);
+    EXPECT_EQ(last_.records.size(), 1u) << describe(last_.process);
+    return last_.records.empty() ? TsvRecord("") : last_.records.front();
+  }
+
+  TsvRun last_;  // the whole run behind the last fetch_one, for exit codes and stderr
+};
+
 // The record whose `column` equals `value`, or nullptr (reported as a failure).
 inline const TsvRecord* find_record(const std::vector<TsvRecord>& records,
                                     std::string_view column, std::string_view value) {

@@ -19,15 +19,8 @@ namespace {
 // Generous upper bound for runs that must end on a 1-2 s deadline; only guards against hangs.
 constexpr auto kPrompt = 8s;
 
-class Failures : public ::testing::Test {
+class Failures : public SingleUrlTest {
  protected:
-  TsvRecord fetch_one(const std::string& url, std::vector<std::string> extra = {}) {
-    extra.push_back(url);
-    last_ = fetch_tsv(extra);
-    EXPECT_EQ(last_.records.size(), 1u) << describe(last_.process);
-    return last_.records.empty() ? TsvRecord("") : last_.records.front();
-  }
-
   void expect_failure(const TsvRecord& record, std::string_view stage) {
     SCOPED_TRACE(record.text());
     EXPECT_EQ(record["ok"], "false");
@@ -37,7 +30,6 @@ class Failures : public ::testing::Test {
   }
 
   MisbehavingServer server;
-  TsvRun last_;
 };
 
 TEST_F(Failures, ConnectionRefusedFailsInConnectStage) {

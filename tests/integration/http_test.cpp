@@ -8,16 +8,8 @@
 namespace fetch::test {
 namespace {
 
-class HttpFetch : public ::testing::Test {
+class HttpFetch : public SingleUrlTest {
  protected:
-  // Fetches one URL and returns its only record (failing the test when there is not one).
-  TsvRecord fetch_one(const std::string& url, std::vector<std::string> extra = {}) {
-    extra.push_back(url);
-    last_ = fetch_tsv(extra);
-    EXPECT_EQ(last_.records.size(), 1u) << describe(last_.process);
-    return last_.records.empty() ? TsvRecord("") : last_.records.front();
-  }
-
   // A successful 200 of `size` bytes with a Content-Length, no redirect, no error.
   void expect_ok(const TsvRecord& record, const std::string& url, std::uint64_t size) {
     SCOPED_TRACE(record.text());
@@ -39,7 +31,6 @@ class HttpFetch : public ::testing::Test {
   }
 
   NginxServer nginx;
-  TsvRun last_;
 };
 
 TEST_F(HttpFetch, PlainHttpSmallFile) {

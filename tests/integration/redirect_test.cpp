@@ -9,15 +9,8 @@
 namespace fetch::test {
 namespace {
 
-class Redirects : public ::testing::Test {
+class Redirects : public SingleUrlTest {
  protected:
-  TsvRecord fetch_one(const std::string& url, std::vector<std::string> extra = {}) {
-    extra.push_back(url);
-    last_ = fetch_tsv(extra);
-    EXPECT_EQ(last_.records.size(), 1u) << describe(last_.process);
-    return last_.records.empty() ? TsvRecord("") : last_.records.front();
-  }
-
   // Ended on /small.txt after `redirects` hops, ok.
   void expect_landed(const TsvRecord& record, const std::string& final_url, unsigned redirects) {
     SCOPED_TRACE(record.text());
@@ -40,7 +33,6 @@ class Redirects : public ::testing::Test {
   }
 
   NginxServer nginx;
-  TsvRun last_;
 };
 
 TEST_F(Redirects, RelativeLocationWithDotSegments) {

@@ -9,15 +9,8 @@
 namespace fetch::test {
 namespace {
 
-class Tls : public ::testing::Test {
+class Tls : public SingleUrlTest {
  protected:
-  TsvRecord fetch_one(const std::string& url, std::vector<std::string> extra = {}) {
-    extra.push_back(url);
-    last_ = fetch_tsv(extra);
-    EXPECT_EQ(last_.records.size(), 1u) << describe(last_.process);
-    return last_.records.empty() ? TsvRecord("") : last_.records.front();
-  }
-
   void expect_tls_failure(const TsvRecord& record) {
     SCOPED_TRACE(record.text());
     EXPECT_EQ(record["ok"], "false");
@@ -28,7 +21,6 @@ class Tls : public ::testing::Test {
   }
 
   NginxServer nginx;
-  TsvRun last_;
 };
 
 TEST_F(Tls, TestCaIsNotTrustedWithoutCacert) {
