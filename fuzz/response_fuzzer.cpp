@@ -25,11 +25,6 @@
 // connection while the server waits for a next request): the server then closes the
 // connections it keeps idle, as a real server does after its keep-alive timeout.
 
-#include "fetch/client.hpp"
-#include "fetch/pool.hpp"
-#include "fetch/resolver.hpp"
-#include "fetch/tls.hpp"
-
 #include <arpa/inet.h>
 #include <dlfcn.h>
 #include <netinet/in.h>
@@ -54,6 +49,11 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "fetch/client.hpp"
+#include "fetch/pool.hpp"
+#include "fetch/resolver.hpp"
+#include "fetch/tls.hpp"
 
 namespace {
 
@@ -95,9 +95,9 @@ std::string printable(std::string_view s) {
   __builtin_trap();
 }
 
-#define CHECK(cond, detail)                     \
-  do {                                          \
-    if (!(cond)) violated(#cond, (detail));     \
+#define CHECK(cond, detail)                 \
+  do {                                      \
+    if (!(cond)) violated(#cond, (detail)); \
   } while (false)
 
 bool fit_for_terminal(std::string_view s) {
@@ -366,9 +366,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   {
     // Fresh per input: no state carried from one input to the next but the TLS context.
-    fetch::Resolver resolver{w.io.get_executor(),
-                             fetch::DnsSettings{.servers = "127.0.0.1:1", .attempt_timeout_ms = 100,
-                                                .tries = 1}};
+    fetch::Resolver resolver{
+        w.io.get_executor(),
+        fetch::DnsSettings{.servers = "127.0.0.1:1", .attempt_timeout_ms = 100, .tries = 1}};
     fetch::ConnectionPool pool{4};
     fetch::Session session{w.io.get_executor(), w.tls, resolver, pool, settings};
 
@@ -384,8 +384,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                      script.stop();
                    });
     // Nothing may take longer than max_time.
-    const bool finished = drive(w.io, script, std::chrono::steady_clock::now() + settings.max_time + 2s);
-    if (completions == 0) violated("fetch_url completes within its max time (a hang is a bug)", script.reply);
+    const bool finished =
+        drive(w.io, script, std::chrono::steady_clock::now() + settings.max_time + 2s);
+    if (completions == 0)
+      violated("fetch_url completes within its max time (a hang is a bug)", script.reply);
     CHECK(completions == 1, script.reply);
     if (failure) {
       try {

@@ -11,13 +11,11 @@
 // of kMaxLineLength and byte 2 the byte repeated to that length, before the rest of the
 // input. The fuzzer's default -max_len never reaches 64 KiB on its own.
 
-#include "fetch/input.hpp"
-#include "fetch/target.hpp"
-
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -26,7 +24,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdint>
@@ -37,6 +34,9 @@
 #include <string_view>
 #include <variant>
 #include <vector>
+
+#include "fetch/input.hpp"
+#include "fetch/target.hpp"
 
 namespace {
 
@@ -64,15 +64,16 @@ std::string printable(std::string_view s) {
 }
 
 [[noreturn]] void violated(const char* what, std::string_view input, std::string_view detail) {
-  std::fprintf(stderr, "\nfuzz_url_list: invariant violated: %s\n  input:  \"%s\"\n  detail: \"%s\"\n",
+  std::fprintf(stderr,
+               "\nfuzz_url_list: invariant violated: %s\n  input:  \"%s\"\n  detail: \"%s\"\n",
                what, printable(input).c_str(), printable(detail).c_str());
   std::fflush(stderr);
   __builtin_trap();
 }
 
-#define CHECK(cond, input, detail)                      \
-  do {                                                  \
-    if (!(cond)) violated(#cond, (input), (detail));    \
+#define CHECK(cond, input, detail)                   \
+  do {                                               \
+    if (!(cond)) violated(#cond, (input), (detail)); \
   } while (false)
 
 // ---- small text helpers, written independently of src/ ---------------------------------
@@ -148,8 +149,8 @@ std::vector<InputLine> model_lines(std::string_view data) {
   std::size_t pos = 0;
   while (pos < data.size()) {
     const std::size_t newline = data.find('\n', pos);
-    std::string_view raw = data.substr(pos, newline == std::string_view::npos ? std::string_view::npos
-                                                                              : newline - pos);
+    std::string_view raw = data.substr(
+        pos, newline == std::string_view::npos ? std::string_view::npos : newline - pos);
     pos = newline == std::string_view::npos ? data.size() : newline + 1;
     ++number;
     const bool too_long = raw.size() > kMaxLineLength;
@@ -229,7 +230,8 @@ std::vector<InputLine> read_through_file(std::string_view data) {
   }
   std::vector<InputLine> lines;
   {
-    auto source = fetch::open_line_source(io().get_executor(), "/proc/self/fd/" + std::to_string(fd));
+    auto source =
+        fetch::open_line_source(io().get_executor(), "/proc/self/fd/" + std::to_string(fd));
     ::close(fd);
     std::exception_ptr read_error;
     asio::co_spawn(io(), read_all(*source, lines),
@@ -244,8 +246,9 @@ std::vector<InputLine> read_through_file(std::string_view data) {
 void check_same_lines(std::string_view data, const std::vector<InputLine>& got,
                       const std::vector<InputLine>& want, const char* reader) {
   if (got.size() != want.size()) {
-    violated(reader, data, "line count " + std::to_string(got.size()) + " != model's " +
-                               std::to_string(want.size()));
+    violated(
+        reader, data,
+        "line count " + std::to_string(got.size()) + " != model's " + std::to_string(want.size()));
   }
   std::uint64_t previous = 0;
   for (std::size_t i = 0; i < got.size(); ++i) {
@@ -298,7 +301,8 @@ std::optional<std::string> check_target(const Target& t, std::string_view input)
   CHECK(t.host_is_ip == !not_an_address, input, t.host);
   if (!t.host_is_ip) {
     for (const char c : t.host) {
-      const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
+      const bool ok =
+          (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
       CHECK(ok, input, t.host);
     }
   }
@@ -336,8 +340,8 @@ void check_parsed(const Target& t, std::string_view input) {
   Parsed again = fetch::parse_target(t.url);
   const Target* t2 = std::get_if<Target>(&again);
   CHECK(t2 != nullptr, input, t.url + " | " + std::get<std::string>(again));
-  CHECK(t2->url == t.url && t2->display == t.display && t2->authorization == t.authorization,
-        input, t.url + " | " + t2->url);
+  CHECK(t2->url == t.url && t2->display == t.display && t2->authorization == t.authorization, input,
+        t.url + " | " + t2->url);
 
   // An absolute URL resolves to itself, whatever the base.
   Parsed self = fetch::resolve_redirect(*t2, t.url);
@@ -381,8 +385,8 @@ const Bases& bases() {
   return b;
 }
 
-Parsed guarded(std::string_view input, const char* what, Parsed (*call)(std::string_view, const Target*),
-               const Target* base) {
+Parsed guarded(std::string_view input, const char* what,
+               Parsed (*call)(std::string_view, const Target*), const Target* base) {
   try {
     return call(input, base);
   } catch (const std::exception& e) {
@@ -406,8 +410,10 @@ void check_reason(const Parsed& p, std::string_view input) {
 
 void check_redirect(std::string_view input) {
   const Bases& b = bases();
-  const Parsed r1 = guarded(input, "resolve_redirect never throws", call_resolve, &b.with_credentials);
-  const Parsed r2 = guarded(input, "resolve_redirect never throws", call_resolve, &b.other_password);
+  const Parsed r1 =
+      guarded(input, "resolve_redirect never throws", call_resolve, &b.with_credentials);
+  const Parsed r2 =
+      guarded(input, "resolve_redirect never throws", call_resolve, &b.other_password);
   check_reason(r1, input);
   // The base's password changes nothing anyone sees.
   CHECK(r1.index() == r2.index(), input, "base password changes the outcome");
@@ -431,7 +437,8 @@ void check_redaction(std::string_view input) {
   if (spans.empty()) return;
   // Output independent of the credentials: no part of them shows.
   const std::string other = with_other_userinfo(input, spans);
-  CHECK(fetch::redact_credentials(other) == out, input, out + " | " + fetch::redact_credentials(other));
+  CHECK(fetch::redact_credentials(other) == out, input,
+        out + " | " + fetch::redact_credentials(other));
 }
 
 void check_line(const InputLine& line) {

@@ -1,5 +1,19 @@
 #include "fetch/app.hpp"
 
+#include <fmt/format.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <system_error>
+
 #include "fetch/client.hpp"
 #include "fetch/input.hpp"
 #include "fetch/options.hpp"
@@ -10,21 +24,6 @@
 #include "fetch/sink.hpp"
 #include "fetch/summary.hpp"
 #include "fetch/tls.hpp"
-
-#include <CLI/CLI.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <fmt/format.h>
-
-#include <sys/resource.h>
-#include <unistd.h>
-
-#include <csignal>
-#include <cstdio>
-#include <cstdlib>
-#include <exception>
-#include <system_error>
 
 namespace fetch {
 
@@ -62,9 +61,10 @@ bool raise_descriptor_limit(unsigned concurrency) {
   // Each fetch holds one socket; the pool keeps idle ones besides; DNS and stdio need a few.
   const rlim_t needed = (1 + kIdleConnectionsPerWorker) * static_cast<rlim_t>(concurrency) + 32;
   if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < kMinimumDescriptors) {
-    print_error(fmt::format("only {} file descriptors available (ulimit -n); fetch needs at "
-                            "least {}",
-                            limit.rlim_cur, kMinimumDescriptors));
+    print_error(
+        fmt::format("only {} file descriptors available (ulimit -n); fetch needs at "
+                    "least {}",
+                    limit.rlim_cur, kMinimumDescriptors));
     return false;
   }
   if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed) {
@@ -80,7 +80,8 @@ ClientSettings client_settings(const Options& options) {
   ClientSettings settings;
   settings.connect_timeout =
       std::chrono::duration_cast<milliseconds>(duration<double>(options.connect_timeout_s));
-  settings.max_time = std::chrono::duration_cast<milliseconds>(duration<double>(options.max_time_s));
+  settings.max_time =
+      std::chrono::duration_cast<milliseconds>(duration<double>(options.max_time_s));
   settings.max_redirects = options.max_redirects;
   settings.max_filesize = options.max_filesize;
   settings.verify_tls = !options.insecure;
@@ -123,10 +124,11 @@ int run(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
 
   Options options;
-  CLI::App cli{"Fetch many URLs concurrently and report status, size and timings for each.\n"
-               "Reads URLs from files, from standard input (-, or when no input is given),\n"
-               "or from arguments that contain \"://\".",
-               "fetch"};
+  CLI::App cli{
+      "Fetch many URLs concurrently and report status, size and timings for each.\n"
+      "Reads URLs from files, from standard input (-, or when no input is given),\n"
+      "or from arguments that contain \"://\".",
+      "fetch"};
   add_options(cli, options);
   cli.set_version_flag("--version", "fetch " FETCH_VERSION);
   try {
@@ -173,9 +175,9 @@ int run(int argc, char** argv) {
   }
 
   const char* no_colour = std::getenv("NO_COLOR");
-  const OutputChoice choice = choose_output(options, is_terminal(STDOUT_FILENO),
-                                            is_terminal(STDERR_FILENO),
-                                            no_colour != nullptr && *no_colour != '\0');
+  const OutputChoice choice =
+      choose_output(options, is_terminal(STDOUT_FILENO), is_terminal(STDERR_FILENO),
+                    no_colour != nullptr && *no_colour != '\0');
   std::unique_ptr<Sink> sink = make_console_sink(choice, options.quiet);
 
   std::optional<Resolver> resolver;
@@ -202,14 +204,14 @@ int run(int argc, char** argv) {
   Summary summary;
   const auto started = std::chrono::steady_clock::now();
   std::exception_ptr failure;
-  asio::co_spawn(io, run_and_join(scheduler, signals, summary),
-                 [&](std::exception_ptr error) {
-                   failure = error;
-                   // DNS lookups still pending must not hold us up.
-                   io.stop();
-                 });
+  asio::co_spawn(io, run_and_join(scheduler, signals, summary), [&](std::exception_ptr error) {
+    failure = error;
+    // DNS lookups still pending must not hold us up.
+    io.stop();
+  });
   io.run();
-  summary.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  summary.elapsed_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   summary.interrupted = stop_signal != 0;
 
   if (failure) {

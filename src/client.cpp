@@ -128,9 +128,9 @@ asio::awaitable<Opened> open_connection(Session& session, const Target& target,
   error_code open_error;
   tcp.open(resolution.endpoints.front().protocol(), open_error);
   if (open_error) {
-    co_return Opened{nullptr, FetchError{Stage::connect,
-                                         fmt::format("cannot connect to {}:{}: {}", target.host,
-                                                     target.port, open_error.message())}};
+    co_return Opened{
+        nullptr, FetchError{Stage::connect, fmt::format("cannot connect to {}:{}: {}", target.host,
+                                                        target.port, open_error.message())}};
   }
   if (!watchdog.arm(tcp, phase_deadline)) {
     co_return Opened{nullptr, connect_phase_expired(settings, target, phase_deadline, deadline,

@@ -1,9 +1,9 @@
 #include "fetch/dns.hpp"
 
 #include <ares.h>
-#include <boost/asio/posix/stream_descriptor.hpp>
 #include <netinet/in.h>
 
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <mutex>
 #include <stdexcept>
 
@@ -86,15 +86,16 @@ DnsDriver::DnsDriver(asio::any_io_executor executor, const DnsSettings& settings
   const int status = ares_init_options(
       &channel, &options, ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES);
   if (status != ARES_SUCCESS) {
-    throw std::runtime_error(std::string{"cannot start the DNS resolver: "} + ares_strerror(status));
+    throw std::runtime_error(std::string{"cannot start the DNS resolver: "} +
+                             ares_strerror(status));
   }
   channel_ = channel;
   if (!settings.servers.empty()) {
     const int set = ares_set_servers_ports_csv(channel, settings.servers.c_str());
     if (set != ARES_SUCCESS) {
       ares_destroy(channel);
-      throw std::runtime_error("invalid --dns-servers '" + settings.servers + "': " +
-                               ares_strerror(set));
+      throw std::runtime_error("invalid --dns-servers '" + settings.servers +
+                               "': " + ares_strerror(set));
     }
   }
 }
@@ -139,35 +140,33 @@ void DnsDriver::watch(int fd, bool readable, bool writable) {
 void DnsDriver::arm(const std::shared_ptr<Socket>& socket) {
   if (socket->want_read && !socket->reading) {
     socket->reading = true;
-    socket->descriptor.async_wait(asio::posix::descriptor_base::wait_read,
-                                  [this, socket](const error_code& ec) {
-                                    socket->reading = false;
-                                    if (ec || socket->closed) {
-                                      return;
-                                    }
-                                    ares_process_fd(channel_of(channel_), socket->fd,
-                                                    ARES_SOCKET_BAD);
-                                    if (!socket->closed) {
-                                      arm(socket);
-                                    }
-                                    schedule_timeout();
-                                  });
+    socket->descriptor.async_wait(
+        asio::posix::descriptor_base::wait_read, [this, socket](const error_code& ec) {
+          socket->reading = false;
+          if (ec || socket->closed) {
+            return;
+          }
+          ares_process_fd(channel_of(channel_), socket->fd, ARES_SOCKET_BAD);
+          if (!socket->closed) {
+            arm(socket);
+          }
+          schedule_timeout();
+        });
   }
   if (socket->want_write && !socket->writing) {
     socket->writing = true;
-    socket->descriptor.async_wait(asio::posix::descriptor_base::wait_write,
-                                  [this, socket](const error_code& ec) {
-                                    socket->writing = false;
-                                    if (ec || socket->closed) {
-                                      return;
-                                    }
-                                    ares_process_fd(channel_of(channel_), ARES_SOCKET_BAD,
-                                                    socket->fd);
-                                    if (!socket->closed) {
-                                      arm(socket);
-                                    }
-                                    schedule_timeout();
-                                  });
+    socket->descriptor.async_wait(
+        asio::posix::descriptor_base::wait_write, [this, socket](const error_code& ec) {
+          socket->writing = false;
+          if (ec || socket->closed) {
+            return;
+          }
+          ares_process_fd(channel_of(channel_), ARES_SOCKET_BAD, socket->fd);
+          if (!socket->closed) {
+            arm(socket);
+          }
+          schedule_timeout();
+        });
   }
 }
 

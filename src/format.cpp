@@ -1,15 +1,15 @@
 #include "fetch/format.hpp"
 
-#include "fetch/summary.hpp"
-
-#include <boost/json.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cmath>
 #include <cstdint>
 #include <iterator>
 #include <string_view>
+
+#include "fetch/summary.hpp"
 
 namespace fetch {
 namespace {
@@ -28,10 +28,18 @@ void append_hex_escape(std::string& out, unsigned char c) {
 // Appends one byte with the TSV/text escapes: \t \n \r \\ and \xHH for other control bytes.
 void append_escaped_byte(std::string& out, unsigned char c) {
   switch (c) {
-    case '\t': out += "\\t"; break;
-    case '\n': out += "\\n"; break;
-    case '\r': out += "\\r"; break;
-    case '\\': out += "\\\\"; break;
+    case '\t':
+      out += "\\t";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
     default:
       if (is_control(c)) {
         append_hex_escape(out, c);
@@ -336,10 +344,10 @@ std::string format_text(const Result& result, bool colour) {
 
   if (result.error) {
     out += "  ";
-    append_coloured(out,
-                    fmt::format("{}: {}", to_string(result.error->stage),
-                                terminal_safe(result.error->message)),
-                    red, colour);
+    append_coloured(
+        out,
+        fmt::format("{}: {}", to_string(result.error->stage), terminal_safe(result.error->message)),
+        red, colour);
   } else if (result.redirects > 0) {
     append_coloured(out,
                     fmt::format(" -> {} ({} redirect{})", terminal_safe(result.final_url),
@@ -354,10 +362,10 @@ std::string format_text(const Result& result, bool colour) {
 }
 
 std::string format_summary(const Summary& summary) {
-  return fmt::format("{} URL{}: {} ok, {} failed, {} in {:.2f} s ({:.1f} req/s){}\n",
-                     summary.count, summary.count == 1 ? "" : "s", summary.ok, summary.failed,
-                     human_bytes(summary.bytes), summary.elapsed_s,
-                     summary.requests_per_second(), summary.interrupted ? " (interrupted)" : "");
+  return fmt::format("{} URL{}: {} ok, {} failed, {} in {:.2f} s ({:.1f} req/s){}\n", summary.count,
+                     summary.count == 1 ? "" : "s", summary.ok, summary.failed,
+                     human_bytes(summary.bytes), summary.elapsed_s, summary.requests_per_second(),
+                     summary.interrupted ? " (interrupted)" : "");
 }
 
 std::string human_bytes(std::uint64_t bytes) {

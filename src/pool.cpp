@@ -4,7 +4,8 @@
 
 namespace fetch {
 
-ConnectionPool::ConnectionPool(std::size_t max_idle) : max_idle_(std::max<std::size_t>(max_idle, 1)) {}
+ConnectionPool::ConnectionPool(std::size_t max_idle)
+    : max_idle_(std::max<std::size_t>(max_idle, 1)) {}
 
 ConnectionPool::~ConnectionPool() { clear(); }
 

@@ -1,10 +1,10 @@
 #include "fetch/progress.hpp"
 
-#include "fetch/output.hpp"
-
 #include <fmt/format.h>
 
 #include <string_view>
+
+#include "fetch/output.hpp"
 
 namespace fetch {
 namespace {
@@ -31,9 +31,9 @@ void Progress::update(const Summary& so_far, unsigned in_flight) {
 
   const double elapsed_s = std::chrono::duration<double>(now - started_).count();
   const double rate = elapsed_s > 0 ? static_cast<double>(so_far.count) / elapsed_s : 0;
-  line_ = fmt::format("{}{:>6} done  ({} ok, {} failed)  {} in flight  {:.1f} req/s  {:.1f} s",
-                      erase_line, so_far.count, so_far.ok, so_far.failed, in_flight, rate,
-                      elapsed_s);
+  line_ =
+      fmt::format("{}{:>6} done  ({} ok, {} failed)  {} in flight  {:.1f} req/s  {:.1f} s",
+                  erase_line, so_far.count, so_far.ok, so_far.failed, in_flight, rate, elapsed_s);
   terminal_.write(line_);
   last_draw_ = now;
   drawn_ = true;

@@ -1,13 +1,12 @@
 #include "fetch/resolver.hpp"
 
-#include "fetch/error.hpp"
-
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <algorithm>
+#include "fetch/error.hpp"
 
 namespace fetch {
 

@@ -1,10 +1,5 @@
 #include "fetch/scheduler.hpp"
 
-#include "fetch/client.hpp"
-#include "fetch/input.hpp"
-#include "fetch/sink.hpp"
-#include "fetch/summary.hpp"
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -13,12 +8,16 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-
 #include <exception>
 #include <optional>
 #include <string>
 #include <system_error>
 #include <vector>
+
+#include "fetch/client.hpp"
+#include "fetch/input.hpp"
+#include "fetch/sink.hpp"
+#include "fetch/summary.hpp"
 
 namespace fetch {
 
@@ -37,7 +36,8 @@ struct Scheduler::State {
   using Queue = asio::experimental::channel<void(error_code, std::optional<InputLine>)>;
 
   State(const asio::any_io_executor& executor, unsigned concurrency)
-      : queue(executor, concurrency), all_done(executor, asio::steady_timer::time_point::max()),
+      : queue(executor, concurrency),
+        all_done(executor, asio::steady_timer::time_point::max()),
         cancel_signals(concurrency + 1) {}
 
   Queue queue;

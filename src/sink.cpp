@@ -1,14 +1,14 @@
 #include "fetch/sink.hpp"
 
-#include "fetch/format.hpp"
-#include "fetch/output.hpp"
-#include "fetch/progress.hpp"
-
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <optional>
+
+#include "fetch/format.hpp"
+#include "fetch/output.hpp"
+#include "fetch/progress.hpp"
 
 namespace fetch {
 namespace {
@@ -61,10 +61,13 @@ class ConsoleSink final : public Sink {
  private:
   std::string format(const Result& result) const {
     switch (choice_.format) {
-      case OutputFormat::json: return format_json(result);
-      case OutputFormat::text: return format_text(result, choice_.colour);
+      case OutputFormat::json:
+        return format_json(result);
+      case OutputFormat::text:
+        return format_text(result, choice_.colour);
       case OutputFormat::tsv:
-      case OutputFormat::automatic: break;  // choose_output never leaves it automatic
+      case OutputFormat::automatic:
+        break;  // choose_output never leaves it automatic
     }
     return format_tsv(result);
   }
@@ -90,9 +93,15 @@ OutputChoice choose_output(const Options& options, bool stdout_is_tty, bool stde
   }
   bool colour = false;
   switch (options.colour) {
-    case ColourMode::always: colour = true; break;
-    case ColourMode::never: colour = false; break;
-    case ColourMode::automatic: colour = stdout_is_tty && !no_colour_env; break;
+    case ColourMode::always:
+      colour = true;
+      break;
+    case ColourMode::never:
+      colour = false;
+      break;
+    case ColourMode::automatic:
+      colour = stdout_is_tty && !no_colour_env;
+      break;
   }
   choice.colour = colour && choice.format == OutputFormat::text;
   choice.progress = stderr_is_tty && options.progress && !options.quiet;

@@ -1,11 +1,10 @@
 #include "fetch/tls.hpp"
 
-#include <boost/asio/ssl/error.hpp>
+#include <dirent.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include <dirent.h>
-
+#include <boost/asio/ssl/error.hpp>
 #include <cstdlib>
 #include <cstring>
 #include <memory>

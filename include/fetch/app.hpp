@@ -4,9 +4,9 @@
 namespace fetch {
 
 // Exit statuses (documented in the README).
-inline constexpr int kExitOk = 0;           // every URL ok
-inline constexpr int kExitSomeFailed = 1;   // at least one URL failed
-inline constexpr int kExitUsage = 2;        // bad option, unreadable input file
+inline constexpr int kExitOk = 0;             // every URL ok
+inline constexpr int kExitSomeFailed = 1;     // at least one URL failed
+inline constexpr int kExitUsage = 2;          // bad option, unreadable input file
 inline constexpr int kExitInterrupted = 130;  // SIGINT (128 + 2)
 inline constexpr int kExitTerminated = 143;   // SIGTERM (128 + 15)
 inline constexpr int kExitBrokenPipe = 141;   // stdout's reader went away (128 + SIGPIPE)

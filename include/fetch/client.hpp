@@ -2,17 +2,16 @@
 // Fetches one URL: pool -> resolve -> connect -> TLS -> request -> response, redirects,
 // deadlines. Expected failures come back inside the Result, never as exceptions.
 
-#include "fetch/input.hpp"
-#include "fetch/result.hpp"
-
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+
+#include "fetch/input.hpp"
+#include "fetch/result.hpp"
 
 namespace fetch {
 

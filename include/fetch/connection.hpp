@@ -1,11 +1,10 @@
 #pragma once
 // One client connection to an origin: plain TCP or TLS over TCP, with its read buffer.
 
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-
 #include <cstdint>
 #include <string>
 #include <variant>

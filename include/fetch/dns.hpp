@@ -9,7 +9,6 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/system/error_code.hpp>
-
 #include <functional>
 #include <memory>
 #include <string>

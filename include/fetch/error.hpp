@@ -2,7 +2,6 @@
 // Failure vocabulary: the stage a fetch failed in, and our own error codes.
 
 #include <boost/system/error_code.hpp>
-
 #include <string_view>
 #include <type_traits>
 

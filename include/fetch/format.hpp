@@ -2,10 +2,10 @@
 // Turns results and run summaries into the bytes of each output format.
 // Each format_* function returns one complete line including its trailing '\n'.
 
-#include "fetch/result.hpp"
-
 #include <cstdint>
 #include <string>
+
+#include "fetch/result.hpp"
 
 namespace fetch {
 

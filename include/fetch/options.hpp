@@ -2,7 +2,6 @@
 // Command-line options as a plain struct, bound to CLI11 by one function.
 
 #include <CLI/App.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -24,11 +23,11 @@ struct Options {
   std::string dns_servers;                    // "ip[:port],..." instead of resolv.conf
   std::string cacert;                         // extra CA bundle (PEM)
   bool insecure = false;
-  bool head = false;      // HEAD instead of GET: headers only
+  bool head = false;  // HEAD instead of GET: headers only
   OutputFormat format = OutputFormat::automatic;
   ColourMode colour = ColourMode::automatic;
-  bool progress = true;   // only ever drawn when stderr is a terminal
-  bool quiet = false;     // no summary
+  bool progress = true;  // only ever drawn when stderr is a terminal
+  bool quiet = false;    // no summary
   std::string user_agent = "fetch/" FETCH_VERSION;
 };
 

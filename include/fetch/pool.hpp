@@ -1,14 +1,14 @@
 #pragma once
 // Idle keep-alive connections per origin, bounded in total, least recently used evicted.
 
-#include "fetch/connection.hpp"
-
 #include <cstddef>
 #include <list>
 #include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include "fetch/connection.hpp"
 
 namespace fetch {
 

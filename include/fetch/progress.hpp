@@ -1,10 +1,10 @@
 #pragma once
 // A one-line progress display on a terminal (stderr), redrawn at most ten times a second.
 
-#include "fetch/summary.hpp"
-
 #include <chrono>
 #include <string>
+
+#include "fetch/summary.hpp"
 
 namespace fetch {
 

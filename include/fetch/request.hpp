@@ -13,7 +13,6 @@ struct Target;
 // the URL had
 // credentials. `target` comes from parse_target and `user_agent` from validated options, so
 // neither holds CR or LF: no header can be injected.
-void write_request(const Target& target, std::string_view user_agent, bool head,
-                   std::string& out);
+void write_request(const Target& target, std::string_view user_agent, bool head, std::string& out);
 
 }  // namespace fetch

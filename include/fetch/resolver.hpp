@@ -3,15 +3,14 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include "fetch/dns.hpp"
-
 #include <boost/asio/ip/tcp.hpp>
-
 #include <chrono>
 #include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include "fetch/dns.hpp"
 
 namespace fetch {
 

@@ -1,11 +1,11 @@
 #pragma once
 // The outcome of fetching one input URL: a plain value that sinks format.
 
-#include "fetch/error.hpp"
-
 #include <cstdint>
 #include <optional>
 #include <string>
+
+#include "fetch/error.hpp"
 
 namespace fetch {
 
@@ -25,15 +25,15 @@ struct FetchError {
 };
 
 struct Result {
-  std::uint64_t line = 0;                    // input line number, or argument position
-  std::string url;                           // as given, credentials redacted
-  std::string final_url;                     // after redirects, credentials redacted
-  std::optional<unsigned> status;            // last response status, if any arrived
+  std::uint64_t line = 0;                       // input line number, or argument position
+  std::string url;                              // as given, credentials redacted
+  std::string final_url;                        // after redirects, credentials redacted
+  std::optional<unsigned> status;               // last response status, if any arrived
   std::optional<std::uint64_t> content_length;  // the Content-Length header, if sent
-  std::uint64_t bytes = 0;                   // body bytes received on the last response
+  std::uint64_t bytes = 0;                      // body bytes received on the last response
   unsigned redirects = 0;
-  bool reused_connection = false;            // the last hop rode a pooled connection
-  bool downgraded = false;                   // a redirect went from https to plain http
+  bool reused_connection = false;  // the last hop rode a pooled connection
+  bool downgraded = false;         // a redirect went from https to plain http
   Timings timings;
   std::optional<FetchError> error;
 

@@ -2,7 +2,6 @@
 // Runs a bounded number of fetches at once over a stream of input lines, and joins them.
 
 #include <boost/asio/awaitable.hpp>
-
 #include <string>
 
 namespace fetch {

@@ -1,11 +1,11 @@
 #pragma once
 // Where results go: the chosen stdout format, the summary and the progress display.
 
+#include <memory>
+
 #include "fetch/options.hpp"
 #include "fetch/result.hpp"
 #include "fetch/summary.hpp"
-
-#include <memory>
 
 namespace fetch {
 

@@ -3,7 +3,6 @@
 
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream_base.hpp>
-
 #include <string>
 
 namespace fetch {

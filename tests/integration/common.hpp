@@ -1,14 +1,14 @@
 #pragma once
 // Shared by the integration tests: run fetch in TSV mode and look results up.
 
-#include "support/process.hpp"
-#include "support/records.hpp"
-
 #include <gtest/gtest.h>
 
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "support/process.hpp"
+#include "support/records.hpp"
 
 namespace fetch::test {
 
@@ -42,8 +42,8 @@ class SingleUrlTest : public ::testing::Test {
 };
 
 // The record whose `column` equals `value`, or nullptr (reported as a failure).
-inline const TsvRecord* find_record(const std::vector<TsvRecord>& records,
-                                    std::string_view column, std::string_view value) {
+inline const TsvRecord* find_record(const std::vector<TsvRecord>& records, std::string_view column,
+                                    std::string_view value) {
   for (const TsvRecord& record : records) {
     if (record[column] == value) return &record;
   }

@@ -1,9 +1,9 @@
 // DNS through c-ares against a name server of our own that misbehaves on purpose.
+#include <gtest/gtest.h>
+
 #include "common.hpp"
 #include "support/fake_dns_server.hpp"
 #include "support/misbehaving_server.hpp"
-
-#include <gtest/gtest.h>
 
 namespace fetch::test {
 namespace {
@@ -28,8 +28,8 @@ TEST(Dns, NameThatDoesNotExistFailsAtResolve) {
 
 TEST(Dns, ServerFailureFailsAtResolve) {
   FakeDnsServer dns;
-  const auto run = fetch_tsv({"--dns-servers", dns.address(), "http://servfail.test/",
-                              "http://refused.test/"});
+  const auto run =
+      fetch_tsv({"--dns-servers", dns.address(), "http://servfail.test/", "http://refused.test/"});
   ASSERT_EQ(run.records.size(), 2u) << describe(run.process);
   for (const TsvRecord& record : run.records) {
     EXPECT_EQ(record["error_stage"], "resolve") << record.text();
@@ -39,8 +39,8 @@ TEST(Dns, ServerFailureFailsAtResolve) {
 
 TEST(Dns, GarbageRepliesEndInAClearFailure) {
   FakeDnsServer dns;
-  const auto run = fetch_tsv(
-      {"--dns-servers", dns.address(), "--connect-timeout", "1", "http://garbage.test/"});
+  const auto run =
+      fetch_tsv({"--dns-servers", dns.address(), "--connect-timeout", "1", "http://garbage.test/"});
   ASSERT_EQ(run.records.size(), 1u) << describe(run.process);
   const std::string& stage = run.records[0]["error_stage"];
   EXPECT_TRUE(stage == "resolve" || stage == "timeout") << run.records[0].text();

@@ -1,17 +1,16 @@
 // Servers that break HTTP on purpose (tests/servers/misbehaving_server.py), refused
 // connections and deadlines: each failure lands in the documented stage, and no run hangs.
 
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "common.hpp"
 #include "support/misbehaving_server.hpp"
 #include "support/net.hpp"
 #include "support/nginx_server.hpp"
-
-#include <gtest/gtest.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace fetch::test {
 namespace {

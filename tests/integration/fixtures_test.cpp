@@ -1,15 +1,15 @@
 // Checks of the test fixtures themselves, without fetch: when one of these fails, the other
 // integration failures say nothing about fetch.
 
-#include "support/misbehaving_server.hpp"
-#include "support/net.hpp"
-#include "support/nginx_server.hpp"
-#include "support/process.hpp"
-
 #include <gtest/gtest.h>
 
 #include <csignal>
 #include <cstdlib>
+
+#include "support/misbehaving_server.hpp"
+#include "support/net.hpp"
+#include "support/nginx_server.hpp"
+#include "support/process.hpp"
 
 namespace fetch::test {
 namespace {
@@ -162,7 +162,9 @@ TEST(MisbehavingFixture, BreaksFramingAsDocumented) {
   };
   auto count = [](std::string_view text, std::string_view needle) {
     std::size_t n = 0;
-    for (std::size_t at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + 1)) ++n;
+    for (std::size_t at = text.find(needle); at != std::string_view::npos;
+         at = text.find(needle, at + 1))
+      ++n;
     return n;
   };
   EXPECT_EQ(count(get("/cl-conflict").head, "Content-Length: "), 2u);
@@ -182,7 +184,8 @@ TEST(MisbehavingFixture, BreaksFramingAsDocumented) {
 
 TEST(MisbehavingFixture, RedirectsWhereAskedAndLogsRequests) {
   MisbehavingServer server;
-  const auto redirect = http_get("127.0.0.1", server.port(), "/redirect?to=file%3A%2F%2F%2Fetc%2Fpasswd&status=307");
+  const auto redirect =
+      http_get("127.0.0.1", server.port(), "/redirect?to=file%3A%2F%2F%2Fetc%2Fpasswd&status=307");
   ASSERT_TRUE(redirect);
   EXPECT_EQ(redirect->status, 307);
   EXPECT_EQ(header_value(redirect->head, "Location"), "file:///etc/passwd");
@@ -192,7 +195,9 @@ TEST(MisbehavingFixture, RedirectsWhereAskedAndLogsRequests) {
             "http://eve:leaked-in-location@127.0.0.1:" + std::to_string(server.port()) + "/ok");
   const auto log = server.requests_received();
   ASSERT_TRUE(log);
-  EXPECT_NE(log->find("GET /redirect?to=file%3A%2F%2F%2Fetc%2Fpasswd&status=307 HTTP/1.1\r\n"), std::string::npos) << *log;
+  EXPECT_NE(log->find("GET /redirect?to=file%3A%2F%2F%2Fetc%2Fpasswd&status=307 HTTP/1.1\r\n"),
+            std::string::npos)
+      << *log;
   EXPECT_NE(log->find("GET /redirect-userinfo HTTP/1.1\r\n"), std::string::npos) << *log;
   EXPECT_EQ(log->find("/requests"), std::string::npos) << "the log logs its own queries:\n" << *log;
   EXPECT_EQ(server.connections_accepted(), 2) << "queries are not counted";

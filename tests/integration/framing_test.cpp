@@ -4,10 +4,10 @@
 // memory. (Truncated bodies, a garbage status line, HTTP/0.9, a bad chunk size and a 256 KiB
 // header block are in failure_test.cpp.)
 
+#include <gtest/gtest.h>
+
 #include "matrix.hpp"
 #include "support/misbehaving_server.hpp"
-
-#include <gtest/gtest.h>
 
 namespace fetch::test {
 namespace {
@@ -224,9 +224,9 @@ TEST_F(Framing, HundredGibibyteContentLengthIsNotPreallocated) {
   // fetch; the body streams until -m ends it, in a few MiB.
   Limits limits;
   if (!kSanitizedBuild) limits.address_space_bytes = 512ull << 20;
-  last_.process = run_fetch({"--format", "tsv", "--no-progress", "-m", "2",
-                             server.url("/huge-content-length")},
-                            {}, 20s, limits);
+  last_.process =
+      run_fetch({"--format", "tsv", "--no-progress", "-m", "2", server.url("/huge-content-length")},
+                {}, 20s, limits);
   last_.records = parse_tsv(last_.process.out);
   ASSERT_EQ(last_.records.size(), 1u) << describe(last_.process);
   const TsvRecord& record = last_.records[0];

@@ -1,17 +1,17 @@
 // -I/--head: HEAD requests report status and Content-Length and never wait for a body.
+#include <gtest/gtest.h>
+
 #include "common.hpp"
 #include "support/misbehaving_server.hpp"
 #include "support/nginx_server.hpp"
-
-#include <gtest/gtest.h>
 
 namespace fetch::test {
 namespace {
 
 TEST(Head, ReportsContentLengthWithoutReadingTheBody) {
   NginxServer nginx;
-  const TsvRun run = fetch_tsv({"-I", nginx.https_url("/large.bin"), "--cacert",
-                                (pki_dir() / "ca.pem").string()});
+  const TsvRun run =
+      fetch_tsv({"-I", nginx.https_url("/large.bin"), "--cacert", (pki_dir() / "ca.pem").string()});
   ASSERT_EQ(run.records.size(), 1u) << describe(run.process);
   const TsvRecord& record = run.records[0];
   EXPECT_EQ(record["ok"], "true") << record.text();
@@ -25,8 +25,8 @@ TEST(Head, ReportsContentLengthWithoutReadingTheBody) {
 // body bytes or the connection dropped; the second URL must ride the first one's connection.
 TEST(Head, ConnectionIsReusedAfterABodylessResponse) {
   NginxServer nginx;
-  const TsvRun run = fetch_tsv(
-      {"-I", "-j", "1", nginx.http_url("/page.html"), nginx.http_url("/small.txt")});
+  const TsvRun run =
+      fetch_tsv({"-I", "-j", "1", nginx.http_url("/page.html"), nginx.http_url("/small.txt")});
   ASSERT_EQ(run.records.size(), 2u) << describe(run.process);
   EXPECT_EQ(run.records[0]["ok"], "true") << run.records[0].text();
   EXPECT_EQ(run.records[1]["ok"], "true") << run.records[1].text();

@@ -1,9 +1,9 @@
 // Plain fetches against nginx: HTTP, HTTPS, IPv6, body sizes, chunked bodies, error statuses.
 
+#include <gtest/gtest.h>
+
 #include "common.hpp"
 #include "support/nginx_server.hpp"
-
-#include <gtest/gtest.h>
 
 namespace fetch::test {
 namespace {
@@ -23,7 +23,8 @@ class HttpFetch : public SingleUrlTest {
     EXPECT_EQ(record["redirects"], "0");
     EXPECT_EQ(record["error_stage"], "");
     EXPECT_EQ(record["error_message"], "");
-    for (std::string_view column : {"elapsed_ms", "resolve_ms", "connect_ms", "tls_ms", "ttfb_ms"}) {
+    for (std::string_view column :
+         {"elapsed_ms", "resolve_ms", "connect_ms", "tls_ms", "ttfb_ms"}) {
       EXPECT_TRUE(is_number(record[column])) << column << " = " << record[column];
     }
     EXPECT_EQ(record["reused"], "false");

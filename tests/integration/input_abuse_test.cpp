@@ -4,16 +4,16 @@
 // The misbehaving server logs every request head it receives, so "nothing was injected" is
 // checked on the wire, not inferred from fetch's output.
 
-#include "matrix.hpp"
-#include "support/misbehaving_server.hpp"
-#include "support/net.hpp"
-
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <unistd.h>
+
+#include "matrix.hpp"
+#include "support/misbehaving_server.hpp"
+#include "support/net.hpp"
 
 namespace fetch::test {
 namespace {
@@ -26,7 +26,8 @@ class ScratchFile {
     const int fd = ::mkstemp(pattern.data());
     if (fd >= 0) ::close(fd);
     path_ = pattern;
-    std::ofstream(path_, std::ios::binary).write(content.data(), static_cast<std::streamsize>(content.size()));
+    std::ofstream(path_, std::ios::binary)
+        .write(content.data(), static_cast<std::streamsize>(content.size()));
   }
   ~ScratchFile() { std::filesystem::remove(path_); }
   ScratchFile(const ScratchFile&) = delete;
@@ -77,7 +78,8 @@ TEST_F(InputAbuse, MegabyteLineIsOneInputErrorAndTheNextLineIsFetched) {
 TEST_F(InputAbuse, OverlongUrlArgumentIsOneInputErrorAndTheNextArgumentIsFetched) {
   // Linux caps one argument at 128 KiB (MAX_ARG_STRLEN), so no argument reaches a megabyte;
   // 120 000 bytes is still well past fetch's 64 KiB line limit.
-  const TsvRun run = fetch_tsv({server.url("/ok?") + std::string(120'000, 'b'), server.url("/ok?next")});
+  const TsvRun run =
+      fetch_tsv({server.url("/ok?") + std::string(120'000, 'b'), server.url("/ok?next")});
   ASSERT_EQ(run.records.size(), 2u) << describe(run.process);
   if (const TsvRecord* record = line_record(run, 1)) {
     EXPECT_EQ((*record)["error_stage"], "input") << record->text().substr(0, 300);
@@ -118,7 +120,8 @@ TEST_F(InputAbuse, PercentEncodedCrLfIsSentEncodedNotAsAHeader) {
 }
 
 TEST_F(InputAbuse, CrLfInTheHostIsRejected) {
-  const std::string url = "http://127.0.0.1%0d%0aX-Injected:1:" + std::to_string(server.port()) + "/ok";
+  const std::string url =
+      "http://127.0.0.1%0d%0aX-Injected:1:" + std::to_string(server.port()) + "/ok";
   expect_failure(fetch_one(url), "input", {"host", "port", "invalid"});
   expect_nothing_injected();
 }
@@ -173,19 +176,18 @@ TEST_P(BadScheme, IsAnInputError) {
   EXPECT_EQ(server.connections_accepted(), 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Schemes, BadScheme,
-    ::testing::Values(BadInput{"NoSchemeHostAndPort", "127.0.0.1:PORT/ok"},
-                      BadInput{"NoSchemeHostName", "example.org/index.html"},
-                      BadInput{"SchemeRelative", "//127.0.0.1:PORT/ok"},
-                      BadInput{"EmptyScheme", "://127.0.0.1:PORT/ok"},
-                      BadInput{"Ftp", "ftp://127.0.0.1:PORT/ok"},
-                      BadInput{"File", "file:///etc/passwd"},
-                      BadInput{"Javascript", "javascript:alert(1)"},
-                      BadInput{"Mailto", "mailto:someone@example.org"},
-                      BadInput{"WebSocket", "ws://127.0.0.1:PORT/ok"},
-                      BadInput{"Misspelt", "htp://127.0.0.1:PORT/ok"}),
-    name_of);
+INSTANTIATE_TEST_SUITE_P(Schemes, BadScheme,
+                         ::testing::Values(BadInput{"NoSchemeHostAndPort", "127.0.0.1:PORT/ok"},
+                                           BadInput{"NoSchemeHostName", "example.org/index.html"},
+                                           BadInput{"SchemeRelative", "//127.0.0.1:PORT/ok"},
+                                           BadInput{"EmptyScheme", "://127.0.0.1:PORT/ok"},
+                                           BadInput{"Ftp", "ftp://127.0.0.1:PORT/ok"},
+                                           BadInput{"File", "file:///etc/passwd"},
+                                           BadInput{"Javascript", "javascript:alert(1)"},
+                                           BadInput{"Mailto", "mailto:someone@example.org"},
+                                           BadInput{"WebSocket", "ws://127.0.0.1:PORT/ok"},
+                                           BadInput{"Misspelt", "htp://127.0.0.1:PORT/ok"}),
+                         name_of);
 
 TEST_F(InputAbuse, UppercaseSchemeIsAccepted) {
   const std::string url = "HTTP://127.0.0.1:" + std::to_string(server.port()) + "/ok";
@@ -194,9 +196,7 @@ TEST_F(InputAbuse, UppercaseSchemeIsAccepted) {
 
 class EmptyHost : public InputAbuse, public ::testing::WithParamInterface<BadInput> {};
 
-TEST_P(EmptyHost, IsAnInputError) {
-  expect_failure(fetch_one(GetParam().text), "input", {"host"});
-}
+TEST_P(EmptyHost, IsAnInputError) { expect_failure(fetch_one(GetParam().text), "input", {"host"}); }
 
 INSTANTIATE_TEST_SUITE_P(Hosts, EmptyHost,
                          ::testing::Values(BadInput{"ThreeSlashes", "http:///x"},
@@ -258,15 +258,15 @@ TEST_F(InputAbuse, Ipv6ZoneIdIsFetchedOrRefusedAsInput) {
 
 std::string binary_list(const MisbehavingServer& server) {
   using namespace std::string_literals;
-  return server.url("/ok?line-1") + "\n"s +             // 1 fetched
-         server.url("/ok") + "\0tail\n"s +              // 2 NUL inside
-         "\xff\xfe\0\x01 binary\n"s +                    // 3 binary
-         "\x1b[31mred\x1b[0m\n"s +                       // 4 terminal escapes
-         server.url("/ok?caf\xc3\xa9") + "\n"s +        // 5 raw UTF-8
-         "\xc3\x28 invalid UTF-8\n"s +                   // 6 invalid UTF-8
-         server.url("/ok?line-7") + "\n"s +             // 7 fetched
-         "\n"s +                                          // 8 blank: skipped
-         "\0\n"s;                                         // 9 a lone NUL
+  return server.url("/ok?line-1") + "\n"s +       // 1 fetched
+         server.url("/ok") + "\0tail\n"s +        // 2 NUL inside
+         "\xff\xfe\0\x01 binary\n"s +             // 3 binary
+         "\x1b[31mred\x1b[0m\n"s +                // 4 terminal escapes
+         server.url("/ok?caf\xc3\xa9") + "\n"s +  // 5 raw UTF-8
+         "\xc3\x28 invalid UTF-8\n"s +            // 6 invalid UTF-8
+         server.url("/ok?line-7") + "\n"s +       // 7 fetched
+         "\n"s +                                  // 8 blank: skipped
+         "\0\n"s;                                 // 9 a lone NUL
 }
 
 TEST_F(InputAbuse, NulAndBinaryBytesInTheListGiveOneCleanTsvLineEach) {
@@ -289,7 +289,8 @@ TEST_F(InputAbuse, NulAndBinaryBytesInTheListGiveOneCleanTsvLineEach) {
 }
 
 TEST_F(InputAbuse, NulAndBinaryBytesInTheListGiveValidJsonLines) {
-  const ProcessResult result = run_fetch({"--format", "json", "--no-progress"}, binary_list(server));
+  const ProcessResult result =
+      run_fetch({"--format", "json", "--no-progress"}, binary_list(server));
   const auto values = parse_json_lines(result.out);  // fails on invalid JSON or UTF-8
   EXPECT_EQ(values.size(), 8u) << describe(result);
   EXPECT_EQ(result.exit_code, 1);
@@ -300,11 +301,13 @@ TEST_F(InputAbuse, NulAndBinaryBytesInTheListGiveOneTextLineEach) {
       run_fetch({"--format", "text", "--color", "never", "--no-progress"}, binary_list(server));
   EXPECT_EQ(split_lines(result.out).size(), 8u) << describe(result);
   for (char c : {'\0', '\x1b', '\r', '\x01'}) {
-    EXPECT_EQ(result.out.find(c), std::string::npos) << "raw control byte " << int(c) << " in text output";
+    EXPECT_EQ(result.out.find(c), std::string::npos)
+        << "raw control byte " << int(c) << " in text output";
   }
 }
 
-// --- credentials ----------------------------------------------------------------------------------
+// --- credentials
+// ----------------------------------------------------------------------------------
 
 constexpr std::string_view kUser = "alice-the-user";
 constexpr std::string_view kPassword = "Pw-9f8e7d6c";
@@ -317,16 +320,16 @@ TEST_P(CredentialsNeverPrinted, InAnyOutcome) {
   const std::string port = std::to_string(server.port());
   const std::string refused_port = std::to_string(free_port());
   const std::vector<std::string> urls{
-      "http://" + creds + "127.0.0.1:" + port + "/ok",                 // ok
-      "http://" + creds + "127.0.0.1:" + port + "/missing",            // 404
-      "http://" + creds + "127.0.0.1:" + refused_port + "/",           // connect
-      "http://" + creds + "127.0.0.1:" + port + "/never",              // timeout
-      "http://" + creds + "127.0.0.1:" + port + "/truncated",          // read
-      "http://" + creds + "127.0.0.1:99999/",                          // input: port
-      "http://" + creds + "exa mple.org/",                             // input: space
-      "http://" + creds + "[::1/",                                      // input: bracket
-      "ftp://" + creds + "127.0.0.1/",                                 // input: scheme
-      "http://" + creds + "127.0.0.1:" + port + "/ok\r\nX: y",         // input: control
+      "http://" + creds + "127.0.0.1:" + port + "/ok",          // ok
+      "http://" + creds + "127.0.0.1:" + port + "/missing",     // 404
+      "http://" + creds + "127.0.0.1:" + refused_port + "/",    // connect
+      "http://" + creds + "127.0.0.1:" + port + "/never",       // timeout
+      "http://" + creds + "127.0.0.1:" + port + "/truncated",   // read
+      "http://" + creds + "127.0.0.1:99999/",                   // input: port
+      "http://" + creds + "exa mple.org/",                      // input: space
+      "http://" + creds + "[::1/",                              // input: bracket
+      "ftp://" + creds + "127.0.0.1/",                          // input: scheme
+      "http://" + creds + "127.0.0.1:" + port + "/ok\r\nX: y",  // input: control
   };
   std::vector<std::string> args{"--format", GetParam(), "--color", "never", "-m", "1"};
   args.insert(args.end(), urls.begin(), urls.end());
@@ -339,15 +342,17 @@ TEST_P(CredentialsNeverPrinted, InAnyOutcome) {
   EXPECT_TRUE(contains_ci(result.out, "***@")) << "redacted URLs expected:\n" << result.out;
 }
 
-INSTANTIATE_TEST_SUITE_P(Formats, CredentialsNeverPrinted, ::testing::Values("tsv", "json", "text"));
+INSTANTIATE_TEST_SUITE_P(Formats, CredentialsNeverPrinted,
+                         ::testing::Values("tsv", "json", "text"));
 
 TEST_F(InputAbuse, CredentialsOfATooLongLineAreNeverPrinted) {
   // The '@' lies beyond the part of the line shown in the error: redaction must not depend
   // on seeing it.
   std::string password;
   while (password.size() < 120) password += kPassword;
-  const std::string line = "http://" + std::string(kUser) + ":" + password + "@127.0.0.1:" +
-                           std::to_string(server.port()) + "/ok?" + std::string(70000, 'x');
+  const std::string line = "http://" + std::string(kUser) + ":" + password +
+                           "@127.0.0.1:" + std::to_string(server.port()) + "/ok?" +
+                           std::string(70000, 'x');
   for (const char* format : {"tsv", "json", "text"}) {
     const ProcessResult result =
         run_fetch({"--format", format, "--color", "never", "--no-progress"}, line + "\n");
@@ -361,7 +366,8 @@ TEST_F(InputAbuse, CredentialsOfATooLongLineAreNeverPrinted) {
   }
 }
 
-// --- a million lines --------------------------------------------------------------------------------
+// --- a million lines
+// --------------------------------------------------------------------------------
 
 TEST_F(InputAbuse, MillionLineListEndsWithTheRightLinesInBoundedMemory) {
   // 1 000 000 lines: nine comments in ten, every tenth an invalid URL, and ten real URLs
@@ -389,7 +395,8 @@ TEST_F(InputAbuse, MillionLineListEndsWithTheRightLinesInBoundedMemory) {
   const std::vector<std::string> lines = split_lines(last_.process.out);
   ASSERT_EQ(lines.size(), expected)
       << "exit " << last_.process.exit_code << " after " << last_.process.elapsed.count()
-      << " ms, first line: " << (lines.empty() ? "" : lines.front()) << "\nstderr: " << last_.process.err;
+      << " ms, first line: " << (lines.empty() ? "" : lines.front())
+      << "\nstderr: " << last_.process.err;
   std::size_t ok = 0;
   for (const std::string& text : lines) {
     const TsvRecord record(text);
@@ -404,7 +411,8 @@ TEST_F(InputAbuse, MillionLineListEndsWithTheRightLinesInBoundedMemory) {
   EXPECT_EQ(ok, real.size());
   EXPECT_EQ(last_.process.exit_code, 1);
   if (!kSanitizedBuild) {
-    EXPECT_LT(last_.process.peak_rss_kib, kMemoryBoundKib) << "peak RSS " << last_.process.peak_rss_kib << " KiB";
+    EXPECT_LT(last_.process.peak_rss_kib, kMemoryBoundKib)
+        << "peak RSS " << last_.process.peak_rss_kib << " KiB";
   }
   RecordProperty("elapsed_ms", static_cast<int>(last_.process.elapsed.count()));
   RecordProperty("peak_rss_kib", static_cast<int>(last_.process.peak_rss_kib));

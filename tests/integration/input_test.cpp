@@ -1,18 +1,18 @@
 // Where URLs come from (files, '-', stdin without arguments), how lines are numbered, what
 // invalid lines produce, and the exit statuses.
 
-#include "common.hpp"
-#include "support/net.hpp"
-#include "support/nginx_server.hpp"
-
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
-#include <unistd.h>
+
+#include "common.hpp"
+#include "support/net.hpp"
+#include "support/nginx_server.hpp"
 
 namespace fetch::test {
 namespace {
@@ -41,12 +41,12 @@ class Input : public ::testing::Test {
   // Lines 1 and 7 are good; 2, 5 and 6 are invalid; 3 and 4 are skipped; 7 has spaces and
   // a CRLF ending.
   std::string mixed_list() const {
-    return nginx.http_url("/small.txt?line-1") + "\n" +  // 1
-           "ftp://x\n" +                                  // 2
-           "\n" +                                         // 3
-           "# a comment\n" +                              // 4
-           "not a url\n" +                                // 5
-           "http://\n" +                                  // 6
+    return nginx.http_url("/small.txt?line-1") + "\n" +               // 1
+           "ftp://x\n" +                                              // 2
+           "\n" +                                                     // 3
+           "# a comment\n" +                                          // 4
+           "not a url\n" +                                            // 5
+           "http://\n" +                                              // 6
            "  \t" + nginx.http_url("/small.txt?line-7") + " \t\r\n";  // 7
   }
 
@@ -78,13 +78,9 @@ TEST_F(Input, FileWithInvalidSkippedAndPaddedLines) {
   expect_mixed_results(fetch_tsv({list.path()}));
 }
 
-TEST_F(Input, DashReadsStandardInput) {
-  expect_mixed_results(fetch_tsv({"-"}, mixed_list()));
-}
+TEST_F(Input, DashReadsStandardInput) { expect_mixed_results(fetch_tsv({"-"}, mixed_list())); }
 
-TEST_F(Input, NoInputsReadsStandardInput) {
-  expect_mixed_results(fetch_tsv({}, mixed_list()));
-}
+TEST_F(Input, NoInputsReadsStandardInput) { expect_mixed_results(fetch_tsv({}, mixed_list())); }
 
 TEST_F(Input, LastLineWithoutNewline) {
   const TsvRun run = fetch_tsv({}, "# list\n" + nginx.http_url("/small.txt"));
@@ -100,7 +96,8 @@ TEST_F(Input, UrlArgumentsNeedNoFile) {
   EXPECT_EQ(run.process.exit_code, 0);
   std::set<std::string> urls;
   for (const TsvRecord& record : run.records) urls.insert(record["url"]);
-  EXPECT_EQ(urls, (std::set<std::string>{nginx.http_url("/small.txt"), nginx.http_url("/page.html")}));
+  EXPECT_EQ(urls,
+            (std::set<std::string>{nginx.http_url("/small.txt"), nginx.http_url("/page.html")}));
 }
 
 TEST_F(Input, FilesArgumentsAndStdinTogether) {
@@ -129,10 +126,18 @@ TEST_F(Input, EveryLineGetsExactlyOneResult) {
   std::string list;
   for (int line = 1; line <= 200; ++line) {
     switch (line % 4) {
-      case 0: list += nginx.http_url("/small.txt?n=" + std::to_string(line)); break;
-      case 1: list += nginx.http_url("/missing.txt?n=" + std::to_string(line)); break;
-      case 2: list += refused; break;
-      case 3: list += "not a url " + std::to_string(line); break;
+      case 0:
+        list += nginx.http_url("/small.txt?n=" + std::to_string(line));
+        break;
+      case 1:
+        list += nginx.http_url("/missing.txt?n=" + std::to_string(line));
+        break;
+      case 2:
+        list += refused;
+        break;
+      case 3:
+        list += "not a url " + std::to_string(line);
+        break;
     }
     list += '\n';
   }
@@ -144,10 +149,18 @@ TEST_F(Input, EveryLineGetsExactlyOneResult) {
     const int line = std::atoi(record["line"].c_str());
     EXPECT_TRUE(seen.insert(line).second) << "line " << line << " reported twice";
     switch (line % 4) {
-      case 0: EXPECT_EQ(record["ok"], "true"); break;
-      case 1: EXPECT_EQ(record["status"], "404"); break;
-      case 2: EXPECT_EQ(record["error_stage"], "connect"); break;
-      case 3: EXPECT_EQ(record["error_stage"], "input"); break;
+      case 0:
+        EXPECT_EQ(record["ok"], "true");
+        break;
+      case 1:
+        EXPECT_EQ(record["status"], "404");
+        break;
+      case 2:
+        EXPECT_EQ(record["error_stage"], "connect");
+        break;
+      case 3:
+        EXPECT_EQ(record["error_stage"], "input");
+        break;
     }
   }
   EXPECT_EQ(seen.size(), 200u);
@@ -158,7 +171,8 @@ TEST_F(Input, EveryLineGetsExactlyOneResult) {
 
 TEST(ExitStatus, AllOkIsZero) {
   NginxServer nginx;
-  const TsvRun run = fetch_tsv({nginx.http_url("/small.txt"), nginx.http_url("/redirect/absolute")});
+  const TsvRun run =
+      fetch_tsv({nginx.http_url("/small.txt"), nginx.http_url("/redirect/absolute")});
   EXPECT_EQ(run.records.size(), 2u);
   EXPECT_EQ(run.process.exit_code, 0) << describe(run.process);
 }
@@ -193,9 +207,9 @@ TEST(ExitStatus, UnknownOptionIsAUsageError) {
 }
 
 TEST(ExitStatus, BadOptionValueIsAUsageError) {
-  for (std::vector<std::string> args : {std::vector<std::string>{"-j", "many"},
-                                        std::vector<std::string>{"-j", "0"},
-                                        std::vector<std::string>{"--max-time", "soon"}}) {
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"-j", "many"}, std::vector<std::string>{"-j", "0"},
+        std::vector<std::string>{"--max-time", "soon"}}) {
     args.push_back("http://127.0.0.1:1/");
     const ProcessResult result = run_fetch(args);
     EXPECT_EQ(result.exit_code, 2) << args[0] << " " << args[1] << ": " << describe(result);

@@ -2,15 +2,15 @@
 // Shared by the robustness matrix (tls_matrix, framing, network, redirect_matrix, input_abuse,
 // process_limits): one URL, one line, and the outcome it must have.
 
-#include "common.hpp"
-#include "support/nginx_server.hpp"  // ca_file()
-
 #include <gtest/gtest.h>
 
 #include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "common.hpp"
+#include "support/nginx_server.hpp"  // ca_file()
 
 namespace fetch::test {
 
@@ -49,8 +49,10 @@ class MatrixTest : public ::testing::Test {
     EXPECT_EQ(record["ok"], "false");
     EXPECT_EQ(record["error_stage"], stage);
     bool found = false;
-    for (std::string_view fragment : fragments) found = found || contains_ci(record["error_message"], fragment);
-    EXPECT_TRUE(found) << "the message names none of the expected causes: " << record["error_message"];
+    for (std::string_view fragment : fragments)
+      found = found || contains_ci(record["error_message"], fragment);
+    EXPECT_TRUE(found) << "the message names none of the expected causes: "
+                       << record["error_message"];
     expect_exit(1);
   }
 

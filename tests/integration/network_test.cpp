@@ -3,14 +3,14 @@
 // answer. (Refused, reset before the reply, empty reply, never answering, stalled headers, a
 // dripping body and the retried pooled connection are in failure_test.cpp.)
 
-#include "matrix.hpp"
-#include "support/misbehaving_server.hpp"
-#include "support/net.hpp"
-
 #include <gtest/gtest.h>
 
 #include <map>
 #include <set>
+
+#include "matrix.hpp"
+#include "support/misbehaving_server.hpp"
+#include "support/net.hpp"
 
 namespace fetch::test {
 namespace {
@@ -56,7 +56,8 @@ TEST_F(NetworkFaults, DeadPooledConnectionIsRetriedExactlyOnce) {
   // The first response promises keep-alive and closes; the second URL takes that dead
   // connection, retries once on a fresh one, and that one closes without a byte too: an
   // honest "empty reply", after exactly two connections (not a third attempt).
-  const TsvRun run = fetch_tsv({"-j", "1", server.url("/close-after-response"), server.url("/empty")});
+  const TsvRun run =
+      fetch_tsv({"-j", "1", server.url("/close-after-response"), server.url("/empty")});
   ASSERT_EQ(run.records.size(), 2u) << describe(run.process);
   EXPECT_EQ(run.records[0]["ok"], "true") << run.records[0].text();
   const TsvRecord& second = run.records[1];
@@ -92,11 +93,21 @@ TEST_F(NetworkFaults, EveryFaultAtOnceStillGivesOneLineEach) {
   // Every misbehaviour in one run, 8 at a time, twice over: each URL gets its own line with
   // its own stage, whatever its neighbours do.
   const std::map<std::string, std::string> expected_stage{
-      {"/ok", ""},           {"/truncated", "read"},         {"/garbage-status", "read"},
-      {"/reset", "read"},    {"/empty", "read"},             {"/bad-chunk", "read"},
-      {"/never", "timeout"}, {"/headers-then-stall", "timeout"}, {"/cl-conflict", "read"},
-      {"/chunked-cut", "read"}, {"/reset-mid-body", "read"}, {"/endless-headers", "read"},
-      {"/chunked", ""},      {"/interim-then-ok", ""},       {"/header-no-colon", "read"},
+      {"/ok", ""},
+      {"/truncated", "read"},
+      {"/garbage-status", "read"},
+      {"/reset", "read"},
+      {"/empty", "read"},
+      {"/bad-chunk", "read"},
+      {"/never", "timeout"},
+      {"/headers-then-stall", "timeout"},
+      {"/cl-conflict", "read"},
+      {"/chunked-cut", "read"},
+      {"/reset-mid-body", "read"},
+      {"/endless-headers", "read"},
+      {"/chunked", ""},
+      {"/interim-then-ok", ""},
+      {"/header-no-colon", "read"},
   };
   std::vector<std::string> args{"-j", "8", "-m", "2"};
   std::map<std::string, std::string> stage_by_url;

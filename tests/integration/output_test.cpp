@@ -1,12 +1,13 @@
 // The output contract: JSON Lines keys and types, TSV shape, stdout for data only, the
 // summary on stderr.
 
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
 #include "common.hpp"
 #include "support/net.hpp"
 #include "support/nginx_server.hpp"
-
-#include <boost/json.hpp>
-#include <gtest/gtest.h>
 
 namespace fetch::test {
 namespace {
@@ -23,8 +24,8 @@ void expect_json_shape(const json::value& value) {
   SCOPED_TRACE(json::serialize(value));
   ASSERT_TRUE(value.is_object());
   const json::object& object = value.as_object();
-  for (std::string_view key : {"line", "url", "final_url", "ok", "status", "content_length", "bytes",
-                               "redirects", "elapsed_ms", "timings", "reused", "error"}) {
+  for (std::string_view key : {"line", "url", "final_url", "ok", "status", "content_length",
+                               "bytes", "redirects", "elapsed_ms", "timings", "reused", "error"}) {
     EXPECT_TRUE(object.contains(key)) << "missing key " << key;
   }
   if (!object.contains("timings") || !object.contains("error")) return;
@@ -55,7 +56,8 @@ void expect_json_shape(const json::value& value) {
 
 const json::object* find_by_url(const std::vector<json::value>& values, const std::string& url) {
   for (const json::value& value : values) {
-    if (value.is_object() && value.as_object().contains("url") && value.at("url") == json::value(url)) {
+    if (value.is_object() && value.as_object().contains("url") &&
+        value.at("url") == json::value(url)) {
       return &value.as_object();
     }
   }
@@ -68,8 +70,8 @@ TEST_F(OutputFormat, JsonLinesHaveEveryKey) {
   const std::string chunked = nginx.http_url("/chunked");
   const std::string missing = nginx.http_url("/missing.txt");
   const std::string refused = "http://127.0.0.1:" + std::to_string(free_port()) + "/";
-  const ProcessResult result = run_fetch({"--format", "json", "--no-progress", "--cacert", ca_file(),
-                                          good, chunked, missing, refused, "ftp://x"});
+  const ProcessResult result = run_fetch({"--format", "json", "--no-progress", "--cacert",
+                                          ca_file(), good, chunked, missing, refused, "ftp://x"});
   const std::vector<json::value> values = parse_json_lines(result.out);
   ASSERT_EQ(values.size(), 5u) << describe(result);
   for (const json::value& value : values) expect_json_shape(value);
@@ -143,8 +145,9 @@ TEST_F(OutputFormat, QuietDropsTheSummary) {
 }
 
 TEST_F(OutputFormat, TextFormatWritesOneLinePerUrl) {
-  const ProcessResult result = run_fetch({"--format", "text", "--no-progress", "--color", "never",
-                                          nginx.http_url("/small.txt"), nginx.http_url("/missing.txt")});
+  const ProcessResult result =
+      run_fetch({"--format", "text", "--no-progress", "--color", "never",
+                 nginx.http_url("/small.txt"), nginx.http_url("/missing.txt")});
   EXPECT_EQ(split_lines(result.out).size(), 2u) << describe(result);
   EXPECT_EQ(result.out.find('\x1b'), std::string::npos) << "colour despite --color never";
   EXPECT_EQ(result.exit_code, 1);

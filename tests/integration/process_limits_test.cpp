@@ -2,16 +2,16 @@
 // nobody reads for a while, and too few file descriptors for -j. (Signals while nothing has
 // finished, and a reader that goes away, are in process_test.cpp.)
 
-#include "matrix.hpp"
-#include "support/misbehaving_server.hpp"
-#include "support/nginx_server.hpp"
-
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
 #include <csignal>
 #include <set>
 #include <thread>
+
+#include "matrix.hpp"
+#include "support/misbehaving_server.hpp"
+#include "support/nginx_server.hpp"
 
 namespace fetch::test {
 namespace {
@@ -49,7 +49,9 @@ void expect_finished_lines_survive(int signal, int status) {
   auto slow_requests = [&] {
     const std::string log = server.requests_received().value_or("");
     std::size_t count = 0;
-    for (std::size_t at = log.find("GET /never"); at != std::string::npos; at = log.find("GET /never", at + 1)) ++count;
+    for (std::size_t at = log.find("GET /never"); at != std::string::npos;
+         at = log.find("GET /never", at + 1))
+      ++count;
     return count;
   };
   EXPECT_TRUE(eventually([&] { return slow_requests() == 20; }, 5s))
@@ -79,7 +81,7 @@ void expect_finished_lines_survive(int signal, int status) {
   EXPECT_EQ(fast_seen, 5u);
   EXPECT_LE(records.size(), 25u);
   EXPECT_TRUE(contains_ci(result.err, " 5 ok")) << "the summary must count the finished URLs:\n"
-                                                 << result.err;
+                                                << result.err;
 }
 
 TEST(ProcessLimits, SigintKeepsTheLinesAlreadyFinishedAndCountsThem) {
@@ -96,7 +98,8 @@ TEST(ProcessLimits, StdoutFullForAWhileLosesAndCorruptsNoLine) {
   constexpr int kUrls = 3000;
   NginxServer nginx;
   std::vector<std::string> args{"--format", "json", "--no-progress", "-j", "16"};
-  for (int i = 0; i < kUrls; ++i) args.push_back(nginx.http_url("/small.txt?n=" + std::to_string(i)));
+  for (int i = 0; i < kUrls; ++i)
+    args.push_back(nginx.http_url("/small.txt?n=" + std::to_string(i)));
   ChildProcess child = start_fetch(args);
   child.close_stdin();
   std::this_thread::sleep_for(2s);  // stdout fills up and stays full
@@ -123,7 +126,8 @@ TEST(ProcessLimits, TooFewFileDescriptorsStillGiveOneLinePerUrl) {
   constexpr int kUrls = 300;
   NginxServer nginx;
   std::vector<std::string> args{"--format", "tsv", "--no-progress", "-j", "200"};
-  for (int i = 0; i < kUrls; ++i) args.push_back(nginx.http_url("/small.txt?fd=" + std::to_string(i)));
+  for (int i = 0; i < kUrls; ++i)
+    args.push_back(nginx.http_url("/small.txt?fd=" + std::to_string(i)));
   Limits limits;
   limits.open_files = 64;
   const ProcessResult result = run_fetch(args, {}, 60s, limits);
@@ -131,7 +135,8 @@ TEST(ProcessLimits, TooFewFileDescriptorsStillGiveOneLinePerUrl) {
   EXPECT_FALSE(result.timed_out) << describe(result);
   EXPECT_EQ(result.term_signal, 0) << describe(result);
   EXPECT_TRUE(result.exit_code == 0 || result.exit_code == 1) << describe(result);
-  EXPECT_TRUE(contains_ci(result.err, "file descriptors")) << "no warning on stderr:\n" << result.err;
+  EXPECT_TRUE(contains_ci(result.err, "file descriptors")) << "no warning on stderr:\n"
+                                                           << result.err;
   const std::vector<TsvRecord> records = parse_tsv(result.out);
   ASSERT_EQ(records.size(), static_cast<std::size_t>(kUrls)) << describe(result);
   std::set<std::string> lines;
@@ -175,7 +180,8 @@ TEST(ProcessLimits, EveryTinyDescriptorLimitEndsCleanly) {
       }
     } else {
       EXPECT_TRUE(records.empty()) << describe(result);
-      EXPECT_TRUE(contains_ci(result.err, "too many open files") || contains_ci(result.err, "descriptor"))
+      EXPECT_TRUE(contains_ci(result.err, "too many open files") ||
+                  contains_ci(result.err, "descriptor"))
           << "no reason on stderr: " << describe(result);
       EXPECT_FALSE(contains_ci(result.err, "terminate called")) << describe(result);
     }

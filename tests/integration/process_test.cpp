@@ -1,15 +1,15 @@
 // fetch as a process among others: interrupted by SIGINT, and its reader going away early
 // (`fetch ... | head -1`).
 
-#include "common.hpp"
-#include "support/misbehaving_server.hpp"
-#include "support/nginx_server.hpp"
-#include "support/records.hpp"
-
 #include <gtest/gtest.h>
 
 #include <csignal>
 #include <thread>
+
+#include "common.hpp"
+#include "support/misbehaving_server.hpp"
+#include "support/nginx_server.hpp"
+#include "support/records.hpp"
 
 namespace fetch::test {
 namespace {
@@ -43,7 +43,8 @@ void expect_stopped_by(int signal, int status) {
   const ProcessResult result = child.wait(10s);
 
   EXPECT_FALSE(result.timed_out) << describe(result);
-  EXPECT_EQ(result.term_signal, 0) << "killed by the signal instead of handling it: " << describe(result);
+  EXPECT_EQ(result.term_signal, 0)
+      << "killed by the signal instead of handling it: " << describe(result);
   EXPECT_EQ(result.exit_code, status) << describe(result);
   EXPECT_LT(std::chrono::steady_clock::now() - signalled_at, 3s) << "slow to stop";
   EXPECT_NE(result.err, "") << "no summary on stderr";
@@ -93,7 +94,8 @@ TEST(Process, ReaderGoingAwayEndsTheRunQuietly) {
   // Enough output to fill the pipe several times over, so fetch must meet the closed pipe.
   NginxServer nginx;
   std::vector<std::string> args{"--format", "json", "--no-progress", "-j", "8"};
-  for (int i = 0; i < 1500; ++i) args.push_back(nginx.http_url("/small.txt?n=" + std::to_string(i)));
+  for (int i = 0; i < 1500; ++i)
+    args.push_back(nginx.http_url("/small.txt?n=" + std::to_string(i)));
   ChildProcess child = start_fetch(args);
   child.close_stdin();
 
@@ -106,12 +108,14 @@ TEST(Process, ReaderGoingAwayEndsTheRunQuietly) {
   EXPECT_FALSE(result.timed_out) << describe(result);
   // Acceptable ends: the status for a broken pipe (141), death by SIGPIPE like most Unix
   // tools, or a normal status. Not acceptable: a crash or an abort.
-  const bool quiet_status = result.exit_code == 141 || result.exit_code == 0 || result.exit_code == 1;
+  const bool quiet_status =
+      result.exit_code == 141 || result.exit_code == 0 || result.exit_code == 1;
   EXPECT_TRUE(quiet_status && (result.term_signal == 0 || result.term_signal == SIGPIPE))
       << describe(result);
   for (std::string_view noise : {"Broken pipe", "EPIPE", "terminate called", "what()", "Sanitizer",
                                  "runtime error", "Aborted"}) {
-    EXPECT_FALSE(contains_ci(result.err, noise)) << "stderr mentions \"" << noise << "\":\n" << result.err;
+    EXPECT_FALSE(contains_ci(result.err, noise)) << "stderr mentions \"" << noise << "\":\n"
+                                                 << result.err;
   }
   EXPECT_LE(split_lines(result.err).size(), 2u) << "more than a summary on stderr:\n" << result.err;
 }

@@ -4,13 +4,13 @@
 // redirect_test.cpp.) The misbehaving server's /redirect?to=URL sends whatever Location the
 // test asks for.
 
-#include "matrix.hpp"
-#include "support/misbehaving_server.hpp"
-
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
 #include <cctype>
+
+#include "matrix.hpp"
+#include "support/misbehaving_server.hpp"
 
 namespace fetch::test {
 namespace {
@@ -47,7 +47,9 @@ std::string with_credentials(const MisbehavingServer& server, std::string_view u
 
 std::size_t occurrences(std::string_view text, std::string_view needle) {
   std::size_t count = 0;
-  for (std::size_t at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + 1)) ++count;
+  for (std::size_t at = text.find(needle); at != std::string_view::npos;
+       at = text.find(needle, at + 1))
+    ++count;
   return count;
 }
 
@@ -63,7 +65,8 @@ struct BadLocation {
   const char* location;
 };
 
-class UnusableLocation : public RedirectMatrix, public ::testing::WithParamInterface<BadLocation> {};
+class UnusableLocation : public RedirectMatrix,
+                         public ::testing::WithParamInterface<BadLocation> {};
 
 TEST_P(UnusableLocation, FailsInRedirectStage) {
   const TsvRecord record = fetch_one(server.url(redirect_path(GetParam().location)));
@@ -72,15 +75,17 @@ TEST_P(UnusableLocation, FailsInRedirectStage) {
   EXPECT_EQ(record["redirects"], "0") << record.text();
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Locations, UnusableLocation,
-    ::testing::Values(BadLocation{"Empty", ""}, BadLocation{"UnclosedIpv6Bracket", "http://[::1"},
-                      BadLocation{"SpaceInside", "/a b"},
-                      BadLocation{"PortOutOfRange", "http://127.0.0.1:99999/"},
-                      BadLocation{"SchemeWithoutHost", "http:"},
-                      BadLocation{"EmptyAuthority", "http://"},
-                      BadLocation{"BadPercentInHost", "http://exa%zzmple/"}),
-    [](const ::testing::TestParamInfo<BadLocation>& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Locations, UnusableLocation,
+                         ::testing::Values(BadLocation{"Empty", ""},
+                                           BadLocation{"UnclosedIpv6Bracket", "http://[::1"},
+                                           BadLocation{"SpaceInside", "/a b"},
+                                           BadLocation{"PortOutOfRange", "http://127.0.0.1:99999/"},
+                                           BadLocation{"SchemeWithoutHost", "http:"},
+                                           BadLocation{"EmptyAuthority", "http://"},
+                                           BadLocation{"BadPercentInHost", "http://exa%zzmple/"}),
+                         [](const ::testing::TestParamInfo<BadLocation>& info) {
+                           return std::string(info.param.name);
+                         });
 
 class ForeignScheme : public RedirectMatrix, public ::testing::WithParamInterface<BadLocation> {};
 
@@ -90,15 +95,16 @@ TEST_P(ForeignScheme, FailsInRedirectStage) {
   EXPECT_EQ(record["redirects"], "0") << record.text();
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Schemes, ForeignScheme,
-    ::testing::Values(BadLocation{"File", "file:///etc/passwd"},
-                      BadLocation{"Javascript", "javascript:alert(1)"},
-                      BadLocation{"Data", "data:text/plain,hi"},
-                      BadLocation{"Gopher", "gopher://127.0.0.1/"},
-                      BadLocation{"Mailto", "mailto:someone@example.org"},
-                      BadLocation{"WebSocket", "ws://127.0.0.1/"}),
-    [](const ::testing::TestParamInfo<BadLocation>& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Schemes, ForeignScheme,
+                         ::testing::Values(BadLocation{"File", "file:///etc/passwd"},
+                                           BadLocation{"Javascript", "javascript:alert(1)"},
+                                           BadLocation{"Data", "data:text/plain,hi"},
+                                           BadLocation{"Gopher", "gopher://127.0.0.1/"},
+                                           BadLocation{"Mailto", "mailto:someone@example.org"},
+                                           BadLocation{"WebSocket", "ws://127.0.0.1/"}),
+                         [](const ::testing::TestParamInfo<BadLocation>& info) {
+                           return std::string(info.param.name);
+                         });
 
 TEST_F(RedirectMatrix, SeventyKilobyteLocationEndsInOneFailure) {
   // Over the 64 KiB header limit: a read error; were it followed, the request line alone
@@ -182,8 +188,8 @@ TEST_F(RedirectMatrix, HttpsToHttpDowngradeIsReportedInTsvJsonAndText) {
     EXPECT_EQ(object.at("downgraded"), json::value(expected)) << json::serialize(value);
   }
 
-  const ProcessResult text_run = run_fetch(
-      {"--format", "text", "--color", "never", "--no-progress", "--cacert", ca_file(), downgrading});
+  const ProcessResult text_run = run_fetch({"--format", "text", "--color", "never", "--no-progress",
+                                            "--cacert", ca_file(), downgrading});
   EXPECT_TRUE(contains_ci(text_run.out, "https to http")) << describe(text_run);
 }
 
@@ -191,8 +197,7 @@ TEST_F(RedirectMatrix, HttpsToHttpDowngradeIsReportedInTsvJsonAndText) {
 
 TEST_F(RedirectMatrix, CredentialsAreNotSentToAnotherOrigin) {
   MisbehavingServer other;
-  const std::string url =
-      with_credentials(server, "alice:s3cret", redirect_path(other.url("/ok")));
+  const std::string url = with_credentials(server, "alice:s3cret", redirect_path(other.url("/ok")));
   const TsvRecord record = fetch_one(url);
   expect_ok(record, "200", "3");
   const auto first_log = server.requests_received();
@@ -200,11 +205,13 @@ TEST_F(RedirectMatrix, CredentialsAreNotSentToAnotherOrigin) {
   ASSERT_TRUE(first_log && other_log);
   EXPECT_EQ(occurrences(*first_log, "Authorization: Basic"), 1u) << *first_log;
   EXPECT_EQ(occurrences(*other_log, "Authorization"), 0u)
-      << "credentials leaked to another origin:\n" << *other_log;
+      << "credentials leaked to another origin:\n"
+      << *other_log;
 }
 
 TEST_F(RedirectMatrix, CredentialsFollowASameOriginRedirect) {
-  const TsvRecord record = fetch_one(with_credentials(server, "alice:s3cret", redirect_path("/ok")));
+  const TsvRecord record =
+      fetch_one(with_credentials(server, "alice:s3cret", redirect_path("/ok")));
   expect_ok(record, "200", "3");
   const auto log = server.requests_received();
   ASSERT_TRUE(log);
@@ -218,8 +225,10 @@ TEST_F(RedirectMatrix, CredentialsInALocationAreNeverPrinted) {
         {"--format", std::string(format), "--color", "never", server.url("/redirect-userinfo")});
     EXPECT_EQ(split_lines(result.out).size(), 1u) << describe(result);
     EXPECT_FALSE(contains_ci(result.out + result.err, "leaked-in-location"))
-        << format << " printed a password:\n" << describe(result);
-    EXPECT_FALSE(contains_ci(result.out + result.err, "eve:")) << format << ":\n" << describe(result);
+        << format << " printed a password:\n"
+        << describe(result);
+    EXPECT_FALSE(contains_ci(result.out + result.err, "eve:")) << format << ":\n"
+                                                               << describe(result);
     EXPECT_TRUE(contains_ci(result.out, "***@")) << format << ": final URL not shown redacted\n"
                                                  << describe(result);
   }

@@ -1,10 +1,10 @@
 // Following Location headers: relative and absolute targets, loops, limits.
 
+#include <gtest/gtest.h>
+
 #include "common.hpp"
 #include "support/misbehaving_server.hpp"
 #include "support/nginx_server.hpp"
-
-#include <gtest/gtest.h>
 
 namespace fetch::test {
 namespace {
@@ -44,7 +44,8 @@ TEST_F(Redirects, RelativeLocationWithDotSegments) {
 }
 
 TEST_F(Redirects, RootRelativeLocation) {
-  expect_landed(fetch_one(nginx.http_url("/redirect/root-relative")), nginx.http_url("/small.txt"), 1);
+  expect_landed(fetch_one(nginx.http_url("/redirect/root-relative")), nginx.http_url("/small.txt"),
+                1);
 }
 
 TEST_F(Redirects, AbsoluteLocation) {

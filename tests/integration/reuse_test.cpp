@@ -1,12 +1,12 @@
 // Keep-alive: requests to one origin ride pooled connections, as nginx's access log shows
 // ($connection is nginx's serial number of the connection that carried each request).
 
-#include "common.hpp"
-#include "support/nginx_server.hpp"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
+
+#include "common.hpp"
+#include "support/nginx_server.hpp"
 
 namespace fetch::test {
 namespace {
@@ -26,8 +26,9 @@ class Reuse : public ::testing::Test {
   }
 
   static std::size_t count_reused(const TsvRun& run, std::string_view value) {
-    return static_cast<std::size_t>(std::count_if(run.records.begin(), run.records.end(),
-                                                  [&](const TsvRecord& r) { return r["reused"] == value; }));
+    return static_cast<std::size_t>(
+        std::count_if(run.records.begin(), run.records.end(),
+                      [&](const TsvRecord& r) { return r["reused"] == value; }));
   }
 
   NginxServer nginx;

@@ -1,10 +1,10 @@
 // Certificate verification: the test CA is needed, every bad certificate fails in the tls
 // stage, and -k skips verification with a warning.
 
+#include <gtest/gtest.h>
+
 #include "common.hpp"
 #include "support/nginx_server.hpp"
-
-#include <gtest/gtest.h>
 
 namespace fetch::test {
 namespace {
@@ -32,8 +32,10 @@ TEST_F(Tls, InsecureSkipsVerificationAndWarns) {
   EXPECT_EQ(record["ok"], "true") << record.text();
   EXPECT_EQ(record["bytes"], std::to_string(nginx.file_size("small.txt")));
   EXPECT_EQ(last_.process.exit_code, 0);
-  EXPECT_TRUE(contains_ci(last_.process.err, "warning") || contains_ci(last_.process.err, "insecure"))
-      << "no warning about -k on stderr:\n" << last_.process.err;
+  EXPECT_TRUE(contains_ci(last_.process.err, "warning") ||
+              contains_ci(last_.process.err, "insecure"))
+      << "no warning about -k on stderr:\n"
+      << last_.process.err;
 }
 
 TEST_F(Tls, InsecureAcceptsABadCertificate) {

@@ -1,11 +1,12 @@
 #include "support/fake_dns_server.hpp"
 
-#include "support/process.hpp"
-#include "support/script_server.hpp"
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
-#include <unistd.h>
+
+#include "support/process.hpp"
+#include "support/script_server.hpp"
 
 namespace fetch::test {
 
@@ -13,9 +14,9 @@ FakeDnsServer::FakeDnsServer(double slow_seconds) {
   log_ = std::filesystem::temp_directory_path() /
          ("fetch-dns-" + std::to_string(::getpid()) + "-" +
           std::to_string(reinterpret_cast<std::uintptr_t>(this)) + ".log");
-  const ScriptServer server = start_script_server(
-      {"/usr/bin/python3", FETCH_TEST_SOURCE_DIR "/servers/fake_dns_server.py", "--slow",
-       std::to_string(slow_seconds), "--log", log_.string()});
+  const ScriptServer server =
+      start_script_server({"/usr/bin/python3", FETCH_TEST_SOURCE_DIR "/servers/fake_dns_server.py",
+                           "--slow", std::to_string(slow_seconds), "--log", log_.string()});
   pid_ = server.pid;
   port_ = server.port;
 }

@@ -2,10 +2,11 @@
 // tests/servers/fake_dns_server.py on a loopback UDP port: a name server whose answer depends
 // on the first label of the name (ok*, nx*, servfail*, refused*, garbage*, slow*, silent*).
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <string>
-#include <sys/types.h>
 
 namespace fetch::test {
 

@@ -1,20 +1,21 @@
 #include "support/misbehaving_server.hpp"
 
-#include "support/nginx_server.hpp"  // pki_dir()
-#include "support/net.hpp"
-#include "support/process.hpp"
-#include "support/script_server.hpp"
-
 #include <cstdlib>
 #include <vector>
+
+#include "support/net.hpp"
+#include "support/nginx_server.hpp"  // pki_dir()
+#include "support/process.hpp"
+#include "support/script_server.hpp"
 
 namespace fetch::test {
 
 MisbehavingServer::MisbehavingServer() : MisbehavingServer(Config{}) {}
 
 MisbehavingServer::MisbehavingServer(Config config) : config_(std::move(config)) {
-  std::vector<std::string> argv{"/usr/bin/python3", FETCH_TEST_SOURCE_DIR "/servers/misbehaving_server.py",
-                                "--host", config_.host};
+  std::vector<std::string> argv{"/usr/bin/python3",
+                                FETCH_TEST_SOURCE_DIR "/servers/misbehaving_server.py", "--host",
+                                config_.host};
   if (config_.tls) {
     const auto pki = pki_dir();
     argv.insert(argv.end(), {"--tls-cert", (pki / config_.cert).string(), "--tls-key",

@@ -3,11 +3,12 @@
 // (see the script's docstring for the list), over plain TCP or TLS (by default with the `good`
 // leaf; any certificate of the test PKI, protocol range and security level can be chosen).
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <sys/types.h>
 
 namespace fetch::test {
 

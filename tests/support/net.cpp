@@ -1,15 +1,16 @@
 #include "support/net.hpp"
 
 #include <arpa/inet.h>
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
 #include <netinet/in.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <system_error>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <system_error>
 
 namespace fetch::test {
 namespace {
@@ -101,15 +102,15 @@ bool can_connect(const std::string& host, std::uint16_t port) {
   return !(local_length == peer_length && std::memcmp(&local, &peer, local_length) == 0);
 }
 
-std::optional<RawReply> http_get(const std::string& host, std::uint16_t port,
-                                 std::string_view path, std::chrono::milliseconds timeout) {
+std::optional<RawReply> http_get(const std::string& host, std::uint16_t port, std::string_view path,
+                                 std::chrono::milliseconds timeout) {
   Socket socket(connect_to(host, port, timeout));
   if (socket.get() < 0) return std::nullopt;
 
   const bool v6 = host.find(':') != std::string::npos;
-  std::string request = "GET " + std::string(path) + " HTTP/1.1\r\nHost: " +
-                        (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port) +
-                        "\r\nConnection: close\r\nUser-Agent: fetch-test-support\r\n\r\n";
+  std::string request =
+      "GET " + std::string(path) + " HTTP/1.1\r\nHost: " + (v6 ? "[" + host + "]" : host) + ":" +
+      std::to_string(port) + "\r\nConnection: close\r\nUser-Agent: fetch-test-support\r\n\r\n";
   std::string_view rest = request;
   while (!rest.empty()) {
     const ssize_t n = ::send(socket.get(), rest.data(), rest.size(), MSG_NOSIGNAL);
@@ -145,7 +146,8 @@ std::optional<std::string> header_value(std::string_view head, std::string_view 
   while (start != std::string_view::npos) {
     start += 2;
     const std::size_t end = head.find("\r\n", start);
-    const std::string_view line = head.substr(start, end == std::string_view::npos ? end : end - start);
+    const std::string_view line =
+        head.substr(start, end == std::string_view::npos ? end : end - start);
     const std::size_t colon = line.find(':');
     if (colon == name.size() && ::strncasecmp(line.data(), name.data(), name.size()) == 0) {
       std::string_view value = line.substr(colon + 1);

@@ -28,8 +28,7 @@ struct RawReply {
 
 // Sends "GET path HTTP/1.1" with Connection: close over plain TCP and reads until the server
 // closes. nullopt on any socket failure or when `timeout` passes.
-std::optional<RawReply> http_get(const std::string& host, std::uint16_t port,
-                                 std::string_view path,
+std::optional<RawReply> http_get(const std::string& host, std::uint16_t port, std::string_view path,
                                  std::chrono::milliseconds timeout = 5s);
 
 // The value of header `name` (case-insensitive) in a reply head, if present.

@@ -1,19 +1,20 @@
 #include "support/nginx_server.hpp"
 
-#include "support/net.hpp"
-#include "support/process.hpp"
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
-#include <fcntl.h>
 #include <fstream>
-#include <ostream>
 #include <mutex>
+#include <ostream>
 #include <sstream>
 #include <stdexcept>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
+
+#include "support/net.hpp"
+#include "support/process.hpp"
 
 namespace fetch::test {
 namespace {
@@ -92,8 +93,8 @@ void ensure_pki(const fs::path& dir) {
   static std::once_flag once;
   std::call_once(once, [&] {
     if (fs::exists(dir / kPkiStamp)) return;
-    const pid_t pid = spawn_server(
-        {"/bin/bash", FETCH_TEST_SOURCE_DIR "/pki/make-pki.sh", dir.string()}, -1, -1);
+    const pid_t pid =
+        spawn_server({"/bin/bash", FETCH_TEST_SOURCE_DIR "/pki/make-pki.sh", dir.string()}, -1, -1);
     int status = 0;
     ::waitpid(pid, &status, 0);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !fs::exists(dir / kPkiStamp)) {
@@ -106,10 +107,14 @@ void ensure_pki(const fs::path& dir) {
 
 std::string_view to_string(BadCert kind) noexcept {
   switch (kind) {
-    case BadCert::expired: return "expired";
-    case BadCert::wrong_host: return "wrong-host";
-    case BadCert::self_signed: return "self-signed";
-    case BadCert::untrusted: return "untrusted";
+    case BadCert::expired:
+      return "expired";
+    case BadCert::wrong_host:
+      return "wrong-host";
+    case BadCert::self_signed:
+      return "self-signed";
+    case BadCert::untrusted:
+      return "untrusted";
   }
   return "?";
 }
@@ -172,9 +177,7 @@ void NginxServer::write_docroot() {
              filler(kPageSize, "<!DOCTYPE html>\n<html><body>\n",
                     "<p>A paragraph of a page that is a hundred kibibytes long.</p>",
                     "\n</body></html>\n"));
-  {
-    std::ofstream(www / "large.bin", std::ios::binary);
-  }
+  { std::ofstream(www / "large.bin", std::ios::binary); }
   fs::resize_file(www / "large.bin", kLargeSize);  // sparse: no blocks written
 
   const std::string before = "<html><body>\n<p>before the include</p>\n<pre>\n";
@@ -237,16 +240,18 @@ bool NginxServer::start_once() {
   bad_cert_ports_.assign(ports.begin() + 2, ports.end());
   write_config();
 
-  const int log_fd = ::open((dir_ / "nginx.out").c_str(),
-                            O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  const int log_fd =
+      ::open((dir_ / "nginx.out").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   const std::string prefix = dir_.string() + "/";
   pid_ = spawn_server({nginx_program(), "-p", prefix, "-c", (dir_ / "nginx.conf").string(), "-e",
                        error_log().string()},
                       log_fd, log_fd);
   ::close(log_fd);
 
-  std::vector<std::pair<std::string, std::uint16_t>> listeners{
-      {"127.0.0.1", http_port_}, {"::1", http_port_}, {"127.0.0.1", https_port_}, {"::1", https_port_}};
+  std::vector<std::pair<std::string, std::uint16_t>> listeners{{"127.0.0.1", http_port_},
+                                                               {"::1", http_port_},
+                                                               {"127.0.0.1", https_port_},
+                                                               {"::1", https_port_}};
   for (std::uint16_t port : bad_cert_ports_) listeners.emplace_back("127.0.0.1", port);
 
   const auto deadline = Clock::now() + kStartTimeout;
@@ -310,8 +315,9 @@ std::vector<AccessLogEntry> NginxServer::requests(std::string_view target_prefix
     entry.request = line.substr(open + 1, close - open - 1);
     entry.status = std::atoi(line.c_str() + close + 1);
     const std::size_t space = entry.request.find(' ');
-    const std::string_view target =
-        space == std::string::npos ? std::string_view{} : std::string_view(entry.request).substr(space + 1);
+    const std::string_view target = space == std::string::npos
+                                        ? std::string_view{}
+                                        : std::string_view(entry.request).substr(space + 1);
     if (target.starts_with(target_prefix)) entries.push_back(std::move(entry));
   }
   return entries;

@@ -24,13 +24,14 @@
 //
 // Set FETCH_TEST_KEEP_DIRS=1 to keep the temp directory for a post-mortem.
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <iosfwd>
 #include <string>
 #include <string_view>
-#include <sys/types.h>
 #include <vector>
 
 namespace fetch::test {
@@ -56,7 +57,7 @@ struct AccessLogEntry {
   std::uint64_t connection = 0;           // nginx's connection serial number
   std::uint64_t connection_requests = 0;  // 1 for the first request on a connection
   std::uint16_t server_port = 0;
-  std::string request;                    // "GET /small.txt?x HTTP/1.1"
+  std::string request;  // "GET /small.txt?x HTTP/1.1"
   int status = 0;
 };
 
@@ -77,9 +78,9 @@ class NginxServer {
 
   // "http://127.0.0.1:PORT" + path; path starts with '/'.
   std::string http_url(std::string_view path) const;
-  std::string http_url_v6(std::string_view path) const;   // http://[::1]:PORT...
-  std::string https_url(std::string_view path) const;     // https://127.0.0.1:PORT...
-  std::string https_url_v6(std::string_view path) const;  // https://[::1]:PORT...
+  std::string http_url_v6(std::string_view path) const;          // http://[::1]:PORT...
+  std::string https_url(std::string_view path) const;            // https://127.0.0.1:PORT...
+  std::string https_url_v6(std::string_view path) const;         // https://[::1]:PORT...
   std::string https_url_localhost(std::string_view path) const;  // https://localhost:PORT...
   std::string bad_cert_url(BadCert kind, std::string_view path = "/small.txt") const;
 

@@ -3,10 +3,11 @@
 // one protocol version. Unlike Python's asyncio TLS, which closes silently when a handshake
 // fails, it answers a client it cannot talk to with the proper alert ("protocol version").
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <sys/types.h>
 
 namespace fetch::test {
 

@@ -1,21 +1,21 @@
 #include "support/process.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
 #include <fstream>
-#include <poll.h>
-#include <spawn.h>
 #include <sstream>
-#include <sys/wait.h>
 #include <system_error>
 #include <thread>
-#include <unistd.h>
 
 extern char** environ;
 
@@ -172,7 +172,8 @@ bool ChildProcess::pump(std::chrono::milliseconds budget) {
   if (stderr_fd_ >= 0) fds.push_back({stderr_fd_, POLLIN, 0});
   if (fds.empty()) return false;
 
-  const int timeout_ms = static_cast<int>(std::max<std::chrono::milliseconds::rep>(budget.count(), 0));
+  const int timeout_ms =
+      static_cast<int>(std::max<std::chrono::milliseconds::rep>(budget.count(), 0));
   const int ready = ::poll(fds.data(), fds.size(), timeout_ms);
   if (ready < 0 && errno != EINTR) throw_errno(errno, "poll");
   if (ready <= 0) return true;
@@ -204,9 +205,12 @@ bool ChildProcess::pump(std::chrono::milliseconds budget) {
 std::optional<std::vector<std::string>> ChildProcess::wait_for_lines(
     std::size_t n, std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
-  auto complete_lines = [&] { return static_cast<std::size_t>(std::count(out_.begin(), out_.end(), '\n')); };
+  auto complete_lines = [&] {
+    return static_cast<std::size_t>(std::count(out_.begin(), out_.end(), '\n'));
+  };
   while (complete_lines() < n) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left <= 0ms || stdout_fd_ < 0) return std::nullopt;
     sample_peak_rss();
     pump(std::min(left, 50ms));
@@ -237,7 +241,8 @@ ProcessResult ChildProcess::wait(std::chrono::milliseconds timeout) {
       drain(200ms);
       break;
     }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left <= 0ms) break;
     if (!pump(std::min(left, 20ms))) std::this_thread::sleep_for(2ms);
   }
@@ -310,7 +315,8 @@ void stop_process(pid_t pid, std::chrono::milliseconds grace) {
 }
 
 std::string fetch_binary() {
-  if (const char* override_path = std::getenv("FETCH_TEST_BINARY"); override_path && *override_path) {
+  if (const char* override_path = std::getenv("FETCH_TEST_BINARY");
+      override_path && *override_path) {
     return override_path;
   }
   return FETCH_BINARY;
@@ -347,8 +353,8 @@ ProcessResult run_fetch(const std::vector<std::string>& args, std::string stdin_
     std::ostringstream command;
     command << "fetch";
     for (const auto& arg : args) command << ' ' << arg;
-    ADD_FAILURE() << "fetch did not finish within " << timeout.count() << " ms and was killed: "
-                  << command.str() << "\n"
+    ADD_FAILURE() << "fetch did not finish within " << timeout.count()
+                  << " ms and was killed: " << command.str() << "\n"
                   << describe(result);
   }
   return result;
@@ -359,7 +365,8 @@ std::string describe(const ProcessResult& result) {
   if (result.timed_out) {
     text << "killed after timeout";
   } else if (result.term_signal != 0) {
-    text << "killed by signal " << result.term_signal << " (" << ::strsignal(result.term_signal) << ")";
+    text << "killed by signal " << result.term_signal << " (" << ::strsignal(result.term_signal)
+         << ")";
   } else {
     text << "exit " << result.exit_code;
   }

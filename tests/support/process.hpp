@@ -2,13 +2,14 @@
 // Child processes for black-box tests: spawn with piped stdin/stdout/stderr, feed and drain
 // them without deadlock, bound every wait, never leave a child behind.
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <sys/types.h>
 #include <vector>
 
 namespace fetch::test {
@@ -16,8 +17,8 @@ namespace fetch::test {
 using namespace std::chrono_literals;
 
 struct ProcessResult {
-  int exit_code = -1;    // the exit status, or 128 + the signal that killed the child
-  int term_signal = 0;   // that signal; 0 when the child exited by itself
+  int exit_code = -1;      // the exit status, or 128 + the signal that killed the child
+  int term_signal = 0;     // that signal; 0 when the child exited by itself
   bool timed_out = false;  // the child outlived its deadline and was killed
   std::string out;
   std::string err;
@@ -32,7 +33,7 @@ struct ProcessResult {
 // Resource limits a child starts with (soft = hard, so it cannot raise them), applied by
 // prlimit(1), which then execs the program: the child's pid is the program's.
 struct Limits {
-  std::optional<std::uint64_t> open_files;          // RLIMIT_NOFILE
+  std::optional<std::uint64_t> open_files;           // RLIMIT_NOFILE
   std::optional<std::uint64_t> address_space_bytes;  // RLIMIT_AS
   bool empty() const noexcept { return !open_files && !address_space_bytes; }
 };

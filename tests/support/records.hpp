@@ -1,9 +1,8 @@
 #pragma once
 // Reading fetch's stdout: lines, TSV records by column name, JSON Lines.
 
-#include <boost/json/value.hpp>
-
 #include <array>
+#include <boost/json/value.hpp>
 #include <map>
 #include <string>
 #include <string_view>
@@ -13,9 +12,9 @@ namespace fetch::test {
 
 // The TSV columns, in order (the stable output contract).
 inline constexpr std::array<std::string_view, 17> kTsvColumns{
-    "line",        "url",           "final_url",  "ok",         "status",     "content_length",
-    "bytes",       "redirects",     "elapsed_ms", "error_stage", "error_message", "resolve_ms",
-    "connect_ms",  "tls_ms",        "ttfb_ms",    "reused",     "downgraded"};
+    "line",       "url",       "final_url",  "ok",          "status",        "content_length",
+    "bytes",      "redirects", "elapsed_ms", "error_stage", "error_message", "resolve_ms",
+    "connect_ms", "tls_ms",    "ttfb_ms",    "reused",      "downgraded"};
 
 // Splits on '\n'; a final line without '\n' counts, a trailing empty one does not.
 std::vector<std::string> split_lines(std::string_view text);

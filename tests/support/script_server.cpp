@@ -1,7 +1,5 @@
 #include "support/script_server.hpp"
 
-#include "support/process.hpp"
-
 #include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
@@ -10,6 +8,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <stdexcept>
+
+#include "support/process.hpp"
 
 namespace fetch::test {
 namespace {

@@ -3,9 +3,10 @@
 // they got as their first line of output ("12345", or ending in it: "ACCEPT 127.0.0.1:12345"
 // as `openssl s_server -accept 127.0.0.1:0` prints).
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 namespace fetch::test {

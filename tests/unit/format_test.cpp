@@ -1,14 +1,15 @@
 // Output formats: TSV, JSON Lines, text, the summary line and human-readable sizes.
 
 #include "fetch/format.hpp"
-#include "fetch/summary.hpp"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <string>
 #include <vector>
+
+#include "fetch/summary.hpp"
 
 namespace fetch {
 namespace {
@@ -91,7 +92,9 @@ TEST(FormatTsv, RedirectedResult) {
 
 TEST(FormatTsv, EscapesSeparatorsBackslashAndControlBytes) {
   Result r = error_result();
-  r.url = "http://x/a\tb\nc\rd\\e\x01" "f\x7fg\x1b[31m";
+  r.url =
+      "http://x/a\tb\nc\rd\\e\x01"
+      "f\x7fg\x1b[31m";
   r.error->message = std::string("nul\0byte", 8) + "\tend\n";
   const auto fields = split_tabs(format_tsv(r));
   ASSERT_EQ(fields.size(), 17u);
@@ -142,12 +145,13 @@ TEST(FormatJson, KeysInContractOrder) {
   std::vector<std::string> keys;
   for (const auto& member : object) keys.emplace_back(member.key());
   const std::vector<std::string> expected = {
-      "line",      "url",     "final_url",  "ok",      "status", "content_length",
-      "bytes",     "redirects", "elapsed_ms", "timings", "reused", "downgraded", "error"};
+      "line",      "url",        "final_url", "ok",     "status",     "content_length", "bytes",
+      "redirects", "elapsed_ms", "timings",   "reused", "downgraded", "error"};
   EXPECT_EQ(keys, expected);
 
   std::vector<std::string> timing_keys;
-  for (const auto& member : object.at("timings").as_object()) timing_keys.emplace_back(member.key());
+  for (const auto& member : object.at("timings").as_object())
+    timing_keys.emplace_back(member.key());
   EXPECT_EQ(timing_keys,
             (std::vector<std::string>{"resolve_ms", "connect_ms", "tls_ms", "ttfb_ms"}));
 }
@@ -211,21 +215,21 @@ TEST(FormatJson, InvalidUtf8BecomesReplacementCharacter) {
   r.url = "https://x/\xff\xfe";
   r.final_url = "https://x/\xc3";  // truncated two-byte sequence at the end
   r.error->message =
-      "a\xc3(b"          // bad continuation
-      "\xed\xa0\x80"     // UTF-16 surrogate
-      "\xc0\xaf"         // overlong '/'
-      "\xf0\x9f\x98"     // truncated emoji
-      "\xf4\x90\x80\x80" // above U+10FFFF
-      "\x01\"\\";        // control, quote and backslash are JSON-escaped
+      "a\xc3(b"           // bad continuation
+      "\xed\xa0\x80"      // UTF-16 surrogate
+      "\xc0\xaf"          // overlong '/'
+      "\xf0\x9f\x98"      // truncated emoji
+      "\xf4\x90\x80\x80"  // above U+10FFFF
+      "\x01\"\\";         // control, quote and backslash are JSON-escaped
   const auto o = parse_line(format_json(r));
   const std::string fffd = "\xef\xbf\xbd";
   EXPECT_EQ(o.at("url").as_string(), "https://x/" + fffd + fffd);
   EXPECT_EQ(o.at("final_url").as_string(), "https://x/" + fffd);
   EXPECT_EQ(o.at("error").as_object().at("message").as_string(),
             "a" + fffd + "(b" + fffd + fffd + fffd +  // ED A0 80: three maximal subparts
-                fffd + fffd +                       // C0 AF
-                fffd +                              // F0 9F 98
-                fffd + fffd + fffd + fffd +         // F4 90 80 80
+                fffd + fffd +                         // C0 AF
+                fffd +                                // F0 9F 98
+                fffd + fffd + fffd + fffd +           // F4 90 80 80
                 "\x01\"\\");
 }
 
@@ -415,4 +419,3 @@ TEST(FormatDowngrade, EveryFormatReportsAnHttpsToHttpRedirect) {
 
 }  // namespace
 }  // namespace fetch
-

@@ -1,7 +1,6 @@
 // Output (write(2) with a flush policy) and the Progress line, on pipes and temp files.
 
 #include "fetch/output.hpp"
-#include "fetch/progress.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -13,6 +12,8 @@
 #include <cstdlib>
 #include <string>
 #include <thread>
+
+#include "fetch/progress.hpp"
 
 namespace fetch {
 namespace {

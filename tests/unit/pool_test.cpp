@@ -1,8 +1,9 @@
 // The connection pool's bookkeeping: per-origin reuse order, the idle cap, eviction.
 #include "fetch/pool.hpp"
 
-#include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
 
 namespace fetch {
 namespace {

@@ -1,10 +1,7 @@
 // choose_output and the console sink, on pipes, temp files and a pseudo-terminal.
 
-#include "fetch/format.hpp"
-#include "fetch/output.hpp"
 #include "fetch/sink.hpp"
 
-#include <boost/json.hpp>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -14,9 +11,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <csignal>
 #include <string>
 #include <vector>
+
+#include "fetch/format.hpp"
+#include "fetch/output.hpp"
 
 namespace fetch {
 namespace {
@@ -42,8 +43,7 @@ TEST(ChooseOutput, AutomaticFormatFollowsStdout) {
 TEST(ChooseOutput, ExplicitFormatIsKept) {
   for (const auto format : {OutputFormat::text, OutputFormat::tsv, OutputFormat::json}) {
     for (const bool tty : {false, true}) {
-      EXPECT_EQ(choose_output(with(format, ColourMode::automatic), tty, tty, false).format,
-                format);
+      EXPECT_EQ(choose_output(with(format, ColourMode::automatic), tty, tty, false).format, format);
     }
   }
 }
@@ -63,7 +63,7 @@ TEST(ChooseOutput, ColourMatrix) {
       {OutputFormat::text, ColourMode::automatic, false, false, false},       // text to a pipe
       {OutputFormat::text, ColourMode::automatic, true, false, true},
       {OutputFormat::text, ColourMode::always, false, false, true},
-      {OutputFormat::text, ColourMode::always, false, true, true},   // always beats NO_COLOR
+      {OutputFormat::text, ColourMode::always, false, true, true},  // always beats NO_COLOR
       {OutputFormat::text, ColourMode::never, true, false, false},
       {OutputFormat::automatic, ColourMode::never, true, false, false},
       {OutputFormat::tsv, ColourMode::always, true, false, false},   // never in tsv
@@ -72,7 +72,8 @@ TEST(ChooseOutput, ColourMatrix) {
       {OutputFormat::automatic, ColourMode::always, false, false, false},  // -> tsv
   };
   for (const auto& c : cases) {
-    const auto choice = choose_output(with(c.format, c.colour), c.stdout_tty, true, c.no_colour_env);
+    const auto choice =
+        choose_output(with(c.format, c.colour), c.stdout_tty, true, c.no_colour_env);
     EXPECT_EQ(choice.colour, c.expected)
         << "format " << static_cast<int>(c.format) << " colour " << static_cast<int>(c.colour)
         << " tty " << c.stdout_tty << " NO_COLOR " << c.no_colour_env;
@@ -81,8 +82,8 @@ TEST(ChooseOutput, ColourMatrix) {
 
 TEST(ChooseOutput, ProgressMatrix) {
   const auto progress = [](bool stderr_tty, bool option, bool quiet) {
-    return choose_output(with(OutputFormat::automatic, ColourMode::automatic, option, quiet),
-                         false, stderr_tty, false)
+    return choose_output(with(OutputFormat::automatic, ColourMode::automatic, option, quiet), false,
+                         stderr_tty, false)
         .progress;
   };
   EXPECT_TRUE(progress(true, true, false));
@@ -90,8 +91,7 @@ TEST(ChooseOutput, ProgressMatrix) {
   EXPECT_FALSE(progress(true, false, false));
   EXPECT_FALSE(progress(true, true, true));
   // stdout being a terminal does not matter.
-  EXPECT_TRUE(choose_output(with(OutputFormat::automatic, ColourMode::automatic), true, true,
-                            false)
+  EXPECT_TRUE(choose_output(with(OutputFormat::automatic, ColourMode::automatic), true, true, false)
                   .progress);
 }
 
@@ -186,8 +186,8 @@ TEST(ConsoleSink, WritesOneTsvLinePerResultAndSummaryToStderr) {
   Pipe err;
   const unsigned n = 25;
   {
-    auto sink = make_console_sink({OutputFormat::tsv, false, false}, false, out.write_end,
-                                  err.write_end);
+    auto sink =
+        make_console_sink({OutputFormat::tsv, false, false}, false, out.write_end, err.write_end);
     for (unsigned i = 1; i <= n; ++i) {
       sink->on_progress(3);
       sink->on_result(result(i, i % 4 == 0 ? 404 : 200));
@@ -331,8 +331,7 @@ TEST(ConsoleSink, ProgressIsClearedBeforeEachResultOnTheSameTerminal) {
   const std::string erase = "\r\x1b[2K";
   const unsigned n = 5;
   {
-    auto sink =
-        make_console_sink({OutputFormat::tsv, false, true}, false, pty.slave, pty.slave);
+    auto sink = make_console_sink({OutputFormat::tsv, false, true}, false, pty.slave, pty.slave);
     sink->on_progress(4);
     for (unsigned i = 1; i <= n; ++i) {
       sink->on_result(result(i, 200));
