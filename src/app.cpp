@@ -108,11 +108,6 @@ std::unique_ptr<LineSource> open_inputs(const asio::any_io_executor& executor,
   return concat_sources(std::move(sources));
 }
 
-struct RunOutcome {
-  Summary summary;
-  int signal = 0;  // the signal that stopped the run, if any
-};
-
 asio::awaitable<void> run_and_join(Scheduler& scheduler, asio::signal_set& signals,
                                    Summary& summary) {
   co_await scheduler.run(summary);

@@ -204,9 +204,12 @@ FetchError body_failure(const ClientSettings& settings, const error_code& ec, co
               fmt::format("chunked body truncated: connection closed after {} bytes", received)};
     }
     // The body runs until the connection closes; over TLS that close must be authenticated.
-    return {Stage::read, fmt::format("body truncated: TLS connection cut without close_notify "
-                                     "after {} bytes",
-                                     received)};
+    if (ec == ssl::error::stream_truncated) {
+      return {Stage::read, fmt::format("body truncated: TLS connection cut without close_notify "
+                                       "after {} bytes",
+                                       received)};
+    }
+    return {Stage::read, fmt::format("body truncated: {} after {} bytes", ec.message(), received)};
   }
   return {Stage::read, fmt::format("bad response body: {}", ec.message())};
 }
@@ -331,7 +334,6 @@ asio::awaitable<HopOutcome> fetch_once(Session& session, const Target& target,
       continue;
     }
     if (outcome.reusable) {
-      connection->count_request();
       session.pool.give_back(std::move(connection));
     } else {
       connection->close();

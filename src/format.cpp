@@ -160,8 +160,6 @@ std::string terminal_safe(std::string_view in) {
   return out;
 }
 
-double round_ms(double ms) noexcept { return std::round(ms * 1000.0) / 1000.0; }
-
 // Boost.JSON 1.81 writes doubles in scientific notation ("1.234E2"), so the object is built
 // with Boost.JSON and written by this walker, which lets Boost.JSON escape every string and
 // key and writes each double with three decimals (all our doubles are milliseconds).
@@ -301,12 +299,12 @@ std::string format_json(const Result& result) {
   }
   object["bytes"] = result.bytes;
   object["redirects"] = result.redirects;
-  object["elapsed_ms"] = round_ms(result.timings.total_ms);
+  object["elapsed_ms"] = result.timings.total_ms;
   object["timings"] = boost::json::object{
-      {"resolve_ms", round_ms(result.timings.resolve_ms)},
-      {"connect_ms", round_ms(result.timings.connect_ms)},
-      {"tls_ms", round_ms(result.timings.tls_ms)},
-      {"ttfb_ms", round_ms(result.timings.ttfb_ms)},
+      {"resolve_ms", result.timings.resolve_ms},
+      {"connect_ms", result.timings.connect_ms},
+      {"tls_ms", result.timings.tls_ms},
+      {"ttfb_ms", result.timings.ttfb_ms},
   };
   object["reused"] = result.reused_connection;
   object["downgraded"] = result.downgraded;

@@ -31,9 +31,6 @@ class Connection {
   // Reused for every request on this connection: its capacity is allocated once.
   std::string& request_buffer() noexcept { return request_; }
 
-  std::uint64_t requests() const noexcept { return requests_; }
-  void count_request() noexcept { ++requests_; }
-
   // Closes the socket at once (no TLS close_notify): used for broken or evicted connections.
   void close() noexcept;
 
@@ -43,7 +40,6 @@ class Connection {
   // Per connection, never shared: bytes left over belong to this connection only.
   boost::beast::flat_buffer buffer_;
   std::string request_;
-  std::uint64_t requests_ = 0;
 };
 
 }  // namespace fetch

@@ -21,7 +21,6 @@ class Scheduler {
 
   // Stops taking input and abandons fetches in flight (on SIGINT/SIGTERM or closed stdout).
   void stop();
-  bool stopped() const noexcept { return stopped_; }
   // Why reading the input failed part-way, or empty. Lines read before it were fetched.
   const std::string& input_error() const noexcept { return input_error_; }
 
