@@ -35,15 +35,20 @@ struct Scheduler::State {
   // (Boost 1.81's channel::close() drops buffered items, so no close() here.)
   using Queue = asio::experimental::channel<void(error_code, std::optional<InputLine>)>;
 
-  State(const asio::any_io_executor& executor, unsigned concurrency)
-      : queue(executor, concurrency),
+  State(const asio::any_io_executor& executor, unsigned concurrency, Summary& summary)
+      : executor(executor),
+        queue(executor, concurrency),
         all_done(executor, asio::steady_timer::time_point::max()),
-        cancel_signals(concurrency + 1) {}
+        cancel_signals(concurrency + 1),
+        summary(summary) {}
 
+  asio::any_io_executor executor;
   Queue queue;
   asio::steady_timer all_done;  // cancelled by the last coroutine to finish
   std::vector<asio::cancellation_signal> cancel_signals;  // one per worker, last: producer
-  unsigned running = 0;
+  Summary& summary;
+  unsigned workers = 0;  // started so far, at most the concurrency
+  unsigned running = 0;  // the producer and the workers not yet finished
   unsigned in_flight = 0;
   std::exception_ptr failure;  // a bug, rethrown from run()
   std::string input_error;     // why reading the input stopped early, if it did
@@ -60,11 +65,20 @@ Scheduler::Scheduler(Session& session, LineSource& source, Sink& sink, unsigned 
 
 asio::awaitable<void> Scheduler::run(Summary& summary) {
   const asio::any_io_executor executor = co_await asio::this_coro::executor;
-  State state{executor, concurrency_};
+  State state{executor, concurrency_, summary};
   state_ = &state;
-  state.running = concurrency_ + 1;
+  state.running = 1;
+  spawn(produce(), state.cancel_signals.back());
+  co_await state.all_done.async_wait(use_tuple);
+  state_ = nullptr;
+  input_error_ = std::move(state.input_error);
+  if (state.failure) {
+    std::rethrow_exception(state.failure);
+  }
+}
 
-  // A coroutine that throws has a bug; remember it, stop the rest, rethrow below.
+void Scheduler::spawn(asio::awaitable<void> coroutine, asio::cancellation_signal& signal) {
+  // A coroutine that throws has a bug; remember it, stop the rest, rethrow from run().
   auto on_exit = [this](std::exception_ptr error) {
     if (error && !stopped_ && state_ && !state_->failure) {
       state_->failure = error;
@@ -72,18 +86,8 @@ asio::awaitable<void> Scheduler::run(Summary& summary) {
     }
     state_->finished_one();
   };
-  asio::co_spawn(executor, produce(),
-                 asio::bind_cancellation_slot(state.cancel_signals.back().slot(), on_exit));
-  for (unsigned i = 0; i < concurrency_; ++i) {
-    asio::co_spawn(executor, work(summary),
-                   asio::bind_cancellation_slot(state.cancel_signals[i].slot(), on_exit));
-  }
-  co_await state.all_done.async_wait(use_tuple);
-  state_ = nullptr;
-  input_error_ = std::move(state.input_error);
-  if (state.failure) {
-    std::rethrow_exception(state.failure);
-  }
+  asio::co_spawn(state_->executor, std::move(coroutine),
+                 asio::bind_cancellation_slot(signal.slot(), on_exit));
 }
 
 void Scheduler::stop() {
@@ -117,6 +121,16 @@ asio::awaitable<void> Scheduler::produce() {
     if (!line || stopped_) {
       break;
     }
+    // The first lines each start a worker of their own, at once: a file's first -j lines
+    // are read without suspending, so that many fetches start together. Handed through the
+    // channel instead, one would start per turn of the event loop, and a turn can hold a
+    // millisecond of handshake crypto (15 URLs took 9 ms just to start).
+    if (state_->workers < concurrency_) {
+      ++state_->running;
+      const unsigned index = state_->workers++;
+      spawn(work(std::move(*line)), state_->cancel_signals[index]);
+      continue;
+    }
     auto [ec] = co_await state_->queue.async_send(error_code{}, std::move(line), use_tuple);
     if (ec) {
       co_return;
@@ -125,7 +139,7 @@ asio::awaitable<void> Scheduler::produce() {
   if (stopped_) {
     co_return;
   }
-  for (unsigned i = 0; i < concurrency_; ++i) {
+  for (unsigned i = 0; i < state_->workers; ++i) {
     auto [ec] = co_await state_->queue.async_send(error_code{}, std::nullopt, use_tuple);
     if (ec) {
       co_return;
@@ -133,24 +147,26 @@ asio::awaitable<void> Scheduler::produce() {
   }
 }
 
-asio::awaitable<void> Scheduler::work(Summary& summary) {
+asio::awaitable<void> Scheduler::work(InputLine first) {
+  std::optional<InputLine> line{std::move(first)};
   while (!stopped_) {
-    auto [ec, line] = co_await state_->queue.async_receive(use_tuple);
-    if (ec || !line || stopped_) {
-      break;
-    }
     sink_.on_progress(++state_->in_flight);
     Result result = co_await fetch_url(session_, std::move(*line));
     --state_->in_flight;
     if (stopped_) {
       break;
     }
-    summary.add(result);
+    state_->summary.add(result);
     sink_.on_result(result);
     if (sink_.closed()) {
       stop();
       break;
     }
+    auto [ec, next] = co_await state_->queue.async_receive(use_tuple);
+    if (ec || !next || stopped_) {
+      break;
+    }
+    line = std::move(next);
   }
 }
 

@@ -2,11 +2,13 @@
 // Runs a bounded number of fetches at once over a stream of input lines, and joins them.
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <string>
 
 namespace fetch {
 
 class LineSource;
+struct InputLine;
 class Sink;
 struct Session;
 struct Summary;
@@ -25,8 +27,13 @@ class Scheduler {
   const std::string& input_error() const noexcept { return input_error_; }
 
  private:
+  // Reads the input; starts a worker for each of the first `concurrency` lines and queues
+  // the rest for them.
   boost::asio::awaitable<void> produce();
-  boost::asio::awaitable<void> work(Summary& summary);
+  // Fetches `first`, then lines from the queue until told to stop.
+  boost::asio::awaitable<void> work(InputLine first);
+  // Runs `coroutine` on the session's executor, cancelled by `signal`, counted in running.
+  void spawn(boost::asio::awaitable<void> coroutine, boost::asio::cancellation_signal& signal);
 
   Session& session_;
   LineSource& source_;
