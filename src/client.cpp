@@ -21,6 +21,7 @@
 #include "fetch/response_parser.hpp"
 #include "fetch/target.hpp"
 #include "fetch/tls.hpp"
+#include "fetch/tls_sessions.hpp"
 #include "fetch/watchdog.hpp"
 
 namespace fetch {
@@ -85,6 +86,19 @@ struct HopOutcome {
 struct Opened {
   std::unique_ptr<Connection> connection;
   std::optional<FetchError> error;
+  HandshakeTurn turn;  // held over the first exchange when this was the origin's first
+
+  static Opened failed(FetchError error) {
+    Opened opened;
+    opened.error = std::move(error);
+    return opened;
+  }
+  static Opened ready(std::unique_ptr<Connection> connection, HandshakeTurn turn = {}) {
+    Opened opened;
+    opened.connection = std::move(connection);
+    opened.turn = std::move(turn);
+    return opened;
+  }
 };
 
 // The connection phase (resolve, TCP connect, TLS handshake) ran past --connect-timeout or
@@ -113,13 +127,13 @@ asio::awaitable<Opened> open_connection(Session& session, const Target& target,
   const Clock::time_point resolved = Clock::now();
   timings.resolve_ms += milliseconds(started, resolved);
   if (resolution.error == errc::deadline_exceeded) {
-    co_return Opened{
-        nullptr, connect_phase_expired(settings, target, phase_deadline, deadline, "resolving")};
+    co_return Opened::failed(
+        connect_phase_expired(settings, target, phase_deadline, deadline, "resolving"));
   }
   if (resolution.error) {
-    co_return Opened{nullptr,
-                     FetchError{Stage::resolve, fmt::format("cannot resolve '{}': {}", target.host,
-                                                            resolution.error.message())}};
+    co_return Opened::failed(FetchError{
+        Stage::resolve,
+        fmt::format("cannot resolve '{}': {}", target.host, resolution.error.message())});
   }
 
   TcpStream tcp{session.executor};
@@ -128,26 +142,26 @@ asio::awaitable<Opened> open_connection(Session& session, const Target& target,
   error_code open_error;
   tcp.open(resolution.endpoints.front().protocol(), open_error);
   if (open_error) {
-    co_return Opened{
-        nullptr, FetchError{Stage::connect, fmt::format("cannot connect to {}:{}: {}", target.host,
-                                                        target.port, open_error.message())}};
+    co_return Opened::failed(
+        FetchError{Stage::connect, fmt::format("cannot connect to {}:{}: {}", target.host,
+                                               target.port, open_error.message())});
   }
   if (!watchdog.arm(tcp, phase_deadline)) {
-    co_return Opened{nullptr, connect_phase_expired(settings, target, phase_deadline, deadline,
-                                                    "connecting to")};
+    co_return Opened::failed(
+        connect_phase_expired(settings, target, phase_deadline, deadline, "connecting to"));
   }
   auto [connect_error, endpoint] =
       co_await asio::async_connect(tcp, resolution.endpoints, use_tuple);
   const Clock::time_point connected = Clock::now();
   timings.connect_ms += milliseconds(resolved, connected);
   if (watchdog.expired()) {
-    co_return Opened{nullptr, connect_phase_expired(settings, target, phase_deadline, deadline,
-                                                    "connecting to")};
+    co_return Opened::failed(
+        connect_phase_expired(settings, target, phase_deadline, deadline, "connecting to"));
   }
   if (connect_error) {
-    co_return Opened{
-        nullptr, FetchError{Stage::connect, fmt::format("cannot connect to {}:{}: {}", target.host,
-                                                        target.port, connect_error.message())}};
+    co_return Opened::failed(
+        FetchError{Stage::connect, fmt::format("cannot connect to {}:{}: {}", target.host,
+                                               target.port, connect_error.message())});
   }
   // Requests are small and sent whole: never let Nagle hold one back.
   error_code ignored;
@@ -156,31 +170,41 @@ asio::awaitable<Opened> open_connection(Session& session, const Target& target,
 
   if (!target.tls) {
     watchdog.release();  // the socket moves; exchange() watches it in its new place
-    co_return Opened{std::make_unique<Connection>(target.origin(), std::move(tcp)), {}};
+    co_return Opened::ready(std::make_unique<Connection>(target.origin(), std::move(tcp)));
   }
 
   TlsStream tls{std::move(tcp), session.tls};
   if (!watchdog.arm(tls.next_layer(), phase_deadline)) {
-    co_return Opened{nullptr, connect_phase_expired(settings, target, phase_deadline, deadline,
-                                                    "TLS handshake with")};
+    co_return Opened::failed(
+        connect_phase_expired(settings, target, phase_deadline, deadline, "TLS handshake with"));
   }
   if (!prepare_tls_stream(tls.native_handle(), target.host, target.host_is_ip,
                           settings.verify_tls)) {
-    co_return Opened{nullptr,
-                     FetchError{Stage::tls, "cannot set up TLS for host '" + target.host + "'"}};
+    co_return Opened::failed(
+        FetchError{Stage::tls, "cannot set up TLS for host '" + target.host + "'"});
   }
+  // Resume the origin's last session if there is one; when another connection is making
+  // the first handshake to it, wait for that one's session first.
+  HandshakeTurn turn =
+      co_await session.tls_sessions.prepare(tls.native_handle(), target.origin(), phase_deadline);
+  const Clock::time_point handshake_started = Clock::now();
   auto [handshake_error] = co_await tls.async_handshake(ssl::stream_base::client, use_tuple);
-  timings.tls_ms += milliseconds(connected, Clock::now());
+  const Clock::time_point handshaken = Clock::now();
+  timings.tls_ms += milliseconds(connected, handshaken);
   watchdog.release();
+  if (!handshake_error && !watchdog.expired()) {
+    turn.succeeded(handshaken - handshake_started);
+  }
   if (watchdog.expired()) {
-    co_return Opened{nullptr, connect_phase_expired(settings, target, phase_deadline, deadline,
-                                                    "TLS handshake with")};
+    co_return Opened::failed(
+        connect_phase_expired(settings, target, phase_deadline, deadline, "TLS handshake with"));
   }
   if (handshake_error) {
-    co_return Opened{nullptr, FetchError{Stage::tls, describe_tls_failure(tls.native_handle(),
-                                                                          handshake_error)}};
+    co_return Opened::failed(
+        FetchError{Stage::tls, describe_tls_failure(tls.native_handle(), handshake_error)});
   }
-  co_return Opened{std::make_unique<Connection>(target.origin(), std::move(tls)), {}};
+  co_return Opened::ready(std::make_unique<Connection>(target.origin(), std::move(tls)),
+                          std::move(turn));
 }
 
 FetchError body_failure(const ClientSettings& settings, const error_code& ec, const Parser& parser,
@@ -317,12 +341,16 @@ asio::awaitable<HopOutcome> fetch_once(Session& session, const Target& target,
   for (int attempt = 0;; ++attempt) {
     std::unique_ptr<Connection> connection = attempt == 0 ? session.pool.take(origin) : nullptr;
     const bool reused = connection != nullptr;
+    // Ends when this exchange does: tickets arrive before the response, so the connections
+    // waiting for this one's session need wait no longer.
+    HandshakeTurn turn;
     if (!connection) {
       Opened opened = co_await open_connection(session, target, deadline, watchdog, result.timings);
       if (opened.error) {
         co_return HopOutcome::failed(std::move(*opened.error));
       }
       connection = std::move(opened.connection);
+      turn = std::move(opened.turn);
     }
     result.reused_connection = reused;
     HopOutcome outcome = co_await connection->visit([&](auto& stream) {

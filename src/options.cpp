@@ -183,6 +183,10 @@ void add_options(CLI::App& app, Options& options) {
   app.add_flag("-k,--insecure", options.insecure,
                "Do not verify TLS certificates or host names (connections can be intercepted)")
       ->disable_flag_override();
+  app.add_flag("--no-sessionid", options.no_session_reuse,
+               "Do not resume TLS sessions: every new connection makes a full handshake, and "
+               "connections to one origin do not wait for the first one's session")
+      ->disable_flag_override();
 
   // Names only: a CheckedTransformer on the enum itself would also take its numbers ("-f 1").
   app.add_option_function<std::string>(

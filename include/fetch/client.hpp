@@ -17,6 +17,7 @@ namespace fetch {
 
 class ConnectionPool;
 class Resolver;
+class TlsSessions;
 
 struct ClientSettings {
   std::chrono::milliseconds connect_timeout{10'000};
@@ -32,6 +33,7 @@ struct ClientSettings {
 struct Session {
   boost::asio::any_io_executor executor;
   boost::asio::ssl::context& tls;
+  TlsSessions& tls_sessions;
   Resolver& resolver;
   ConnectionPool& pool;
   ClientSettings settings;

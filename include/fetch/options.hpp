@@ -23,7 +23,8 @@ struct Options {
   std::string dns_servers;                    // "ip[:port],..." instead of resolv.conf
   std::string cacert;                         // extra CA bundle (PEM)
   bool insecure = false;
-  bool head = false;  // HEAD instead of GET: headers only
+  bool no_session_reuse = false;  // --no-sessionid: full TLS handshakes only
+  bool head = false;              // HEAD instead of GET: headers only
   OutputFormat format = OutputFormat::automatic;
   ColourMode colour = ColourMode::automatic;
   bool progress = true;  // only ever drawn when stderr is a terminal

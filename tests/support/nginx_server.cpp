@@ -204,7 +204,7 @@ void NginxServer::write_config() const {
        << "  types { text/plain txt; text/html html shtml; application/octet-stream bin; }\n"
        << "  default_type application/octet-stream;\n"
        << "  log_format fetch_test '$connection $connection_requests $server_port "
-          "\"$request\" $status $body_bytes_sent';\n"
+          "$ssl_protocol $ssl_session_reused \"$request\" $status $body_bytes_sent';\n"
        << "  access_log " << quoted(access_log()) << " fetch_test;\n"
        << "  client_body_temp_path " << quoted(dir_ / "temp/body") << ";\n"
        << "  proxy_temp_path " << quoted(dir_ / "temp/proxy") << ";\n"
@@ -225,19 +225,27 @@ void NginxServer::write_config() const {
     conf << "  server {\n    listen 127.0.0.1:" << bad_cert_port(kind) << " ssl;\n"
          << tls(to_string(kind)) << locations() << "  }\n";
   }
+  conf << "  server {\n    listen 127.0.0.1:" << tls12_only_port_ << " ssl;\n"
+       << "    ssl_protocols TLSv1.2;\n"
+       << tls("good") << locations() << "  }\n";
+  conf << "  server {\n    listen 127.0.0.1:" << no_resumption_port_ << " ssl;\n"
+       << "    ssl_session_tickets off;\n    ssl_session_cache off;\n"
+       << tls("good") << locations() << "  }\n";
   conf << "}\n";
   write_file(dir_ / "nginx.conf", conf.str());
 }
 
 bool NginxServer::start_once() {
   std::vector<std::uint16_t> ports;
-  while (ports.size() < 2 + std::size(kAllBadCerts)) {
+  while (ports.size() < 4 + std::size(kAllBadCerts)) {
     const std::uint16_t port = free_port();
     if (std::find(ports.begin(), ports.end(), port) == ports.end()) ports.push_back(port);
   }
   http_port_ = ports[0];
   https_port_ = ports[1];
-  bad_cert_ports_.assign(ports.begin() + 2, ports.end());
+  tls12_only_port_ = ports[2];
+  no_resumption_port_ = ports[3];
+  bad_cert_ports_.assign(ports.begin() + 4, ports.end());
   write_config();
 
   const int log_fd =
@@ -248,10 +256,10 @@ bool NginxServer::start_once() {
                       log_fd, log_fd);
   ::close(log_fd);
 
-  std::vector<std::pair<std::string, std::uint16_t>> listeners{{"127.0.0.1", http_port_},
-                                                               {"::1", http_port_},
-                                                               {"127.0.0.1", https_port_},
-                                                               {"::1", https_port_}};
+  std::vector<std::pair<std::string, std::uint16_t>> listeners{
+      {"127.0.0.1", http_port_},       {"::1", http_port_},
+      {"127.0.0.1", https_port_},      {"::1", https_port_},
+      {"127.0.0.1", tls12_only_port_}, {"127.0.0.1", no_resumption_port_}};
   for (std::uint16_t port : bad_cert_ports_) listeners.emplace_back("127.0.0.1", port);
 
   const auto deadline = Clock::now() + kStartTimeout;
@@ -297,6 +305,10 @@ std::string NginxServer::bad_cert_url(BadCert kind, std::string_view path) const
   return "https://127.0.0.1:" + std::to_string(bad_cert_port(kind)) + std::string(path);
 }
 
+std::string NginxServer::https_url_at(std::uint16_t port, std::string_view path) const {
+  return "https://127.0.0.1:" + std::to_string(port) + std::string(path);
+}
+
 std::uint64_t NginxServer::file_size(std::string_view name) const {
   return fs::file_size(docroot() / name);
 }
@@ -308,7 +320,10 @@ std::vector<AccessLogEntry> NginxServer::requests(std::string_view target_prefix
   while (std::getline(log, line)) {
     AccessLogEntry entry;
     std::istringstream fields(line);
-    fields >> entry.connection >> entry.connection_requests >> entry.server_port;
+    std::string resumed;
+    fields >> entry.connection >> entry.connection_requests >> entry.server_port >>
+        entry.tls_protocol >> resumed;
+    entry.tls_resumed = resumed == "r";
     const std::size_t open = line.find('"');
     const std::size_t close = line.rfind('"');
     if (!fields || open == std::string::npos || close <= open) continue;

@@ -18,9 +18,12 @@
 //                         N redirects in all, N = 1..kMaxChain
 //
 // Listeners: plain HTTP and HTTPS (the `good` leaf, TLSv1.2 and TLSv1.3) on 127.0.0.1 and
-// [::1] (same port numbers for both families); one HTTPS port per bad certificate.
+// [::1] (same port numbers for both families); one HTTPS port per bad certificate; and, with
+// the good leaf on 127.0.0.1, one HTTPS port speaking TLSv1.2 only and one that issues no
+// session tickets and keeps no session cache (nothing can be resumed).
 // Keep-alive: 10000 requests, 60 s. The access log records "$connection $connection_requests
-// $server_port "$request" $status $body_bytes_sent" per request.
+// $server_port $ssl_protocol $ssl_session_reused "$request" $status $body_bytes_sent" per
+// request.
 //
 // Set FETCH_TEST_KEEP_DIRS=1 to keep the temp directory for a post-mortem.
 
@@ -57,7 +60,9 @@ struct AccessLogEntry {
   std::uint64_t connection = 0;           // nginx's connection serial number
   std::uint64_t connection_requests = 0;  // 1 for the first request on a connection
   std::uint16_t server_port = 0;
-  std::string request;  // "GET /small.txt?x HTTP/1.1"
+  std::string tls_protocol;  // "TLSv1.3", "TLSv1.2", or "-" for plain HTTP
+  bool tls_resumed = false;  // the connection's TLS session was resumed
+  std::string request;       // "GET /small.txt?x HTTP/1.1"
   int status = 0;
 };
 
@@ -75,6 +80,8 @@ class NginxServer {
   std::uint16_t http_port() const noexcept { return http_port_; }
   std::uint16_t https_port() const noexcept { return https_port_; }
   std::uint16_t bad_cert_port(BadCert kind) const noexcept;
+  std::uint16_t tls12_only_port() const noexcept { return tls12_only_port_; }
+  std::uint16_t no_resumption_port() const noexcept { return no_resumption_port_; }
 
   // "http://127.0.0.1:PORT" + path; path starts with '/'.
   std::string http_url(std::string_view path) const;
@@ -83,6 +90,8 @@ class NginxServer {
   std::string https_url_v6(std::string_view path) const;         // https://[::1]:PORT...
   std::string https_url_localhost(std::string_view path) const;  // https://localhost:PORT...
   std::string bad_cert_url(BadCert kind, std::string_view path = "/small.txt") const;
+  // https://127.0.0.1:PORT + path for any of the HTTPS ports above.
+  std::string https_url_at(std::uint16_t port, std::string_view path) const;
 
   const std::filesystem::path& dir() const noexcept { return dir_; }
   std::filesystem::path docroot() const { return dir_ / "www"; }
@@ -116,6 +125,8 @@ class NginxServer {
   std::uint16_t http_port_ = 0;
   std::uint16_t https_port_ = 0;
   std::vector<std::uint16_t> bad_cert_ports_;  // indexed by BadCert
+  std::uint16_t tls12_only_port_ = 0;
+  std::uint16_t no_resumption_port_ = 0;
 };
 
 }  // namespace fetch::test

@@ -39,6 +39,7 @@ TEST(Options, Defaults) {
   EXPECT_EQ(o.dns_servers, "");
   EXPECT_EQ(o.cacert, "");
   EXPECT_FALSE(o.insecure);
+  EXPECT_FALSE(o.no_session_reuse);
   EXPECT_EQ(o.format, OutputFormat::automatic);
   EXPECT_EQ(o.colour, ColourMode::automatic);
   EXPECT_TRUE(o.progress);
@@ -142,6 +143,8 @@ TEST(Options, Flags) {
   expect_rejected({"--no-progress=yes"});
   expect_rejected({"--quiet=no"});
   expect_rejected({"--insecure=false"});
+  EXPECT_TRUE(parse({"--no-sessionid"}).no_session_reuse);
+  expect_rejected({"--no-sessionid=false"});
 }
 
 TEST(Options, Format) {
@@ -181,9 +184,10 @@ TEST(Options, HelpMentionsEveryOption) {
   Options options;
   add_options(app, options);
   const std::string help = app.help();
-  for (const char* name : {"--concurrency", "--connect-timeout", "--max-time", "--max-redirects",
-                           "--max-filesize", "--dns-servers", "--cacert", "--insecure", "--format",
-                           "--color", "--no-progress", "--quiet", "--user-agent", "inputs"}) {
+  for (const char* name :
+       {"--concurrency", "--connect-timeout", "--max-time", "--max-redirects", "--max-filesize",
+        "--dns-servers", "--cacert", "--insecure", "--no-sessionid", "--format", "--color",
+        "--no-progress", "--quiet", "--user-agent", "inputs"}) {
     EXPECT_NE(help.find(name), std::string::npos) << name;
   }
 }

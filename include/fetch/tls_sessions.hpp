@@ -1,0 +1,114 @@
+#pragma once
+// TLS session resumption: the last session each origin issued, offered on the next handshake
+// to it, and a gate that lets the first handshake to an origin finish before its siblings so
+// that they resume instead of paying for a full handshake each.
+//
+// A full TLS 1.3 handshake costs the client ~4.8M instructions (decoding the certificate,
+// verifying two ECDSA signatures, an X25519 exchange); a resumed one skips the certificate
+// work. Fifteen URLs to one host started together would otherwise make fifteen full
+// handshakes. curl waits the same way before opening parallel connections to one host.
+
+#include <openssl/ssl.h>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace fetch {
+
+class TlsSessions;
+
+// The first handshake to an origin, held from before the handshake until that connection's
+// first response is read: the connections waiting behind it go on once a session arrives,
+// or once it is clear that none will (the handshake failed, no ticket came in time, or the
+// response came without one: servers send tickets before any response byte). Empty for
+// every other handshake.
+class HandshakeTurn {
+ public:
+  HandshakeTurn() = default;
+  HandshakeTurn(std::weak_ptr<TlsSessions*> sessions, std::string origin);
+  ~HandshakeTurn();  // ends the turn
+  HandshakeTurn(HandshakeTurn&& other) noexcept;
+  HandshakeTurn& operator=(HandshakeTurn&& other) noexcept;
+  HandshakeTurn(const HandshakeTurn&) = delete;
+  HandshakeTurn& operator=(const HandshakeTurn&) = delete;
+
+  // The handshake succeeded after `took`. A TLS 1.3 server sends its tickets right after
+  // the handshake, about one round trip later: waiters allow it as long again as the
+  // handshake took (kMinTicketWait at least) before making full handshakes of their own.
+  void succeeded(std::chrono::steady_clock::duration took);
+
+ private:
+  void end() noexcept;
+
+  // Empty unless this connection was the first. Weak: a coroutine destroyed at shutdown may
+  // outlive the cache.
+  std::weak_ptr<TlsSessions*> sessions_;
+  std::string origin_;
+};
+
+class TlsSessions {
+ public:
+  using Clock = std::chrono::steady_clock;
+  // The least time waiters allow for a ticket after the first handshake: scheduling jitter
+  // on a busy machine must not turn a dozen resumptions into full handshakes.
+  static constexpr std::chrono::milliseconds kMinTicketWait{50};
+
+  // Caches sessions from handshakes made with `context`, for at most `capacity` origins
+  // (least recently used forgotten first). With `enabled` false nothing is cached and
+  // nobody waits (--no-sessionid). `context` must outlive this object.
+  TlsSessions(boost::asio::any_io_executor executor, SSL_CTX* context, std::size_t capacity,
+              bool enabled);
+  ~TlsSessions();
+  TlsSessions(const TlsSessions&) = delete;
+  TlsSessions& operator=(const TlsSessions&) = delete;
+
+  // Call before the handshake on `ssl` to `origin` (scheme, host and port: a session is
+  // never offered to another name or port). Waits, until `deadline` at the latest, while the
+  // first handshake to `origin` is in progress; then offers the cached session, if any, and
+  // marks `ssl` so that sessions the server issues on it are cached for `origin`.
+  boost::asio::awaitable<HandshakeTurn> prepare(SSL* ssl, const std::string& origin,
+                                                Clock::time_point deadline);
+
+  std::size_t cached() const noexcept;  // origins with a session
+
+ private:
+  friend class HandshakeTurn;
+
+  enum class State {
+    first_in_progress,   // the first handshake is under way: others wait for it
+    waiting_for_ticket,  // it succeeded; TLS 1.3 tickets are on their way
+    open,                // a session is cached, or none came: nobody waits
+  };
+  struct Origin {
+    State state = State::first_in_progress;
+    SSL_SESSION* session = nullptr;  // owned reference, or null
+    Clock::time_point ticket_deadline = Clock::time_point::max();
+    std::vector<boost::asio::steady_timer*> waiters;  // each cancelled to wake its coroutine
+    std::uint64_t last_used = 0;
+  };
+
+  static int on_new_session(SSL* ssl, SSL_SESSION* session);
+  void store(const std::string& origin, SSL_SESSION* session);
+  void first_handshake_succeeded(const std::string& origin, Clock::duration took);
+  void first_turn_ended(const std::string& origin);
+  void wake(Origin& entry);
+  void evict_if_full();
+
+  boost::asio::any_io_executor executor_;
+  SSL_CTX* context_;
+  std::size_t capacity_;
+  bool enabled_;
+  std::shared_ptr<TlsSessions*> self_;  // expires with this object
+  std::unordered_map<std::string, Origin> origins_;
+  std::uint64_t uses_ = 0;
+};
+
+}  // namespace fetch

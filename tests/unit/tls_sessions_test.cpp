@@ -1,0 +1,279 @@
+// The TLS session cache and its first-handshake gate, with real OpenSSL handshakes between
+// a client and a server joined in memory (a BIO pair, no sockets): which handshakes resume,
+// who waits and when waiting ends, and how many origins are remembered.
+#include "fetch/tls_sessions.hpp"
+
+#include <gtest/gtest.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "fetch/tls.hpp"
+
+namespace fetch {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+struct SslFree {
+  void operator()(SSL* ssl) const { SSL_free(ssl); }
+  void operator()(SSL_CTX* context) const { SSL_CTX_free(context); }
+  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+  void operator()(X509* certificate) const { X509_free(certificate); }
+};
+template <class T>
+using Owned = std::unique_ptr<T, SslFree>;
+
+// A TLS server context with a fresh self-signed P-256 certificate; it issues TLS 1.3
+// tickets (two per full handshake, OpenSSL's default) that any client may resume.
+Owned<SSL_CTX> make_server_context() {
+  Owned<EVP_PKEY> key{EVP_EC_gen("P-256")};
+  Owned<X509> certificate{X509_new()};
+  X509_set_version(certificate.get(), 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(certificate.get()), 1);
+  X509_gmtime_adj(X509_getm_notBefore(certificate.get()), -60);
+  X509_gmtime_adj(X509_getm_notAfter(certificate.get()), 3600);
+  X509_NAME* name = X509_get_subject_name(certificate.get());
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
+  X509_set_issuer_name(certificate.get(), name);
+  X509_set_pubkey(certificate.get(), key.get());
+  X509_sign(certificate.get(), key.get(), EVP_sha256());
+
+  Owned<SSL_CTX> context{SSL_CTX_new(TLS_server_method())};
+  SSL_CTX_use_certificate(context.get(), certificate.get());
+  SSL_CTX_use_PrivateKey(context.get(), key.get());
+  return context;
+}
+
+class TlsSessionsTest : public ::testing::Test {
+ protected:
+  static constexpr std::size_t kCapacity = 2;
+
+  explicit TlsSessionsTest(bool enabled = true)
+      : sessions_{io_.get_executor(), client_context_.native_handle(), kCapacity, enabled} {}
+
+  // One client connection to the in-memory server.
+  struct Connection {
+    Owned<SSL> client;
+    Owned<SSL> server;
+  };
+
+  Connection connect() {
+    Connection connection{Owned<SSL>{SSL_new(client_context_.native_handle())},
+                          Owned<SSL>{SSL_new(server_context_.get())}};
+    BIO* client_end = nullptr;
+    BIO* server_end = nullptr;
+    BIO_new_bio_pair(&client_end, 0, &server_end, 0);
+    SSL_set_bio(connection.client.get(), client_end, client_end);
+    SSL_set_bio(connection.server.get(), server_end, server_end);
+    SSL_set_connect_state(connection.client.get());
+    SSL_set_accept_state(connection.server.get());
+    return connection;
+  }
+
+  // Runs both sides until the handshake is done; true on success.
+  static bool handshake(Connection& connection) {
+    for (int round = 0; round < 20; ++round) {
+      const int client = SSL_do_handshake(connection.client.get());
+      const int server = SSL_do_handshake(connection.server.get());
+      if (client == 1 && server == 1) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // The client reads what the server sent after the handshake: its session tickets.
+  static void read_tickets(Connection& connection) {
+    char byte = 0;
+    EXPECT_LE(SSL_read(connection.client.get(), &byte, 1), 0);  // no application data
+  }
+
+  static bool resumed(const Connection& connection) {
+    return SSL_session_reused(connection.client.get()) == 1;
+  }
+
+  // Starts prepare() for `connection`; the result appears once the io_context has run it.
+  std::shared_ptr<std::optional<HandshakeTurn>> start_prepare(Connection& connection,
+                                                              const std::string& origin,
+                                                              Clock::time_point deadline) {
+    auto turn = std::make_shared<std::optional<HandshakeTurn>>();
+    asio::co_spawn(io_, sessions_.prepare(connection.client.get(), origin, deadline),
+                   [turn](std::exception_ptr error, HandshakeTurn result) {
+                     ASSERT_FALSE(error);
+                     turn->emplace(std::move(result));
+                   });
+    return turn;
+  }
+
+  // Runs what is ready now, or everything until nothing is left (at most `limit`).
+  void run_ready() {
+    io_.restart();
+    io_.poll();
+  }
+  void run_until_idle(std::chrono::milliseconds limit) {
+    io_.restart();
+    io_.run_for(limit);
+  }
+
+  // prepare() that must complete without waiting.
+  HandshakeTurn prepare_now(Connection& connection, const std::string& origin) {
+    auto turn = start_prepare(connection, origin, Clock::now() + 10s);
+    run_ready();
+    EXPECT_TRUE(turn->has_value()) << "prepare() waited for " << origin;
+    return turn->has_value() ? std::move(**turn) : HandshakeTurn{};
+  }
+
+  // A complete first visit to `origin`: prepare, handshake, tickets. True when it resumed.
+  bool visit(const std::string& origin) {
+    Connection connection = connect();
+    HandshakeTurn turn = prepare_now(connection, origin);
+    EXPECT_TRUE(handshake(connection));
+    turn.succeeded(1ms);
+    read_tickets(connection);
+    return resumed(connection);
+  }
+
+  asio::io_context io_;
+  asio::ssl::context client_context_ = make_tls_context(TlsSettings{.verify = false, .cacert = {}});
+  Owned<SSL_CTX> server_context_ = make_server_context();
+  TlsSessions sessions_;
+};
+
+const std::string kOriginA = "https://a.test:443";
+const std::string kOriginB = "https://b.test:443";
+const std::string kOriginC = "https://c.test:443";
+
+TEST_F(TlsSessionsTest, TheFirstHandshakeIsFullAndTheNextResumesIt) {
+  EXPECT_FALSE(visit(kOriginA));
+  EXPECT_EQ(sessions_.cached(), 1u);
+  EXPECT_TRUE(visit(kOriginA));
+  EXPECT_TRUE(visit(kOriginA));  // each resumption brings a fresh ticket
+}
+
+TEST_F(TlsSessionsTest, ASessionIsNeverOfferedToAnotherOrigin) {
+  EXPECT_FALSE(visit(kOriginA));
+  EXPECT_FALSE(visit(kOriginB));
+  EXPECT_TRUE(visit(kOriginA));
+  EXPECT_TRUE(visit(kOriginB));
+}
+
+TEST_F(TlsSessionsTest, ConnectionsBesideTheFirstWaitForItsSessionThenResume) {
+  Connection first = connect();
+  HandshakeTurn first_turn = prepare_now(first, kOriginA);
+  Connection second = connect();
+  Connection third = connect();
+  auto second_turn = start_prepare(second, kOriginA, Clock::now() + 10s);
+  auto third_turn = start_prepare(third, kOriginA, Clock::now() + 10s);
+  run_ready();
+  EXPECT_FALSE(second_turn->has_value()) << "went on before the first handshake ended";
+
+  ASSERT_TRUE(handshake(first));
+  first_turn.succeeded(1ms);
+  run_ready();
+  EXPECT_FALSE(second_turn->has_value()) << "went on before the ticket came";
+  read_tickets(first);
+  run_until_idle(1s);
+  ASSERT_TRUE(second_turn->has_value());
+  ASSERT_TRUE(third_turn->has_value());
+
+  ASSERT_TRUE(handshake(second));
+  ASSERT_TRUE(handshake(third));
+  EXPECT_TRUE(resumed(second));
+  EXPECT_TRUE(resumed(third));  // a copy each: one resumption must not spoil the other
+}
+
+TEST_F(TlsSessionsTest, AFailedFirstHandshakeLetsTheOthersGoAtOnce) {
+  Connection first = connect();
+  std::optional<HandshakeTurn> first_turn{prepare_now(first, kOriginA)};
+  Connection second = connect();
+  auto second_turn = start_prepare(second, kOriginA, Clock::now() + 10s);
+  run_ready();
+  EXPECT_FALSE(second_turn->has_value());
+
+  first_turn.reset();  // the handshake failed: the turn ends without a session
+  run_until_idle(1s);
+  ASSERT_TRUE(second_turn->has_value());
+  ASSERT_TRUE(handshake(second));
+  EXPECT_FALSE(resumed(second));
+}
+
+TEST_F(TlsSessionsTest, AResponseWithoutATicketEndsTheWait) {
+  Connection first = connect();
+  std::optional<HandshakeTurn> first_turn{prepare_now(first, kOriginA)};
+  Connection second = connect();
+  auto second_turn = start_prepare(second, kOriginA, Clock::now() + 10s);
+  ASSERT_TRUE(handshake(first));
+  first_turn->succeeded(1ms);
+  run_ready();
+  EXPECT_FALSE(second_turn->has_value());
+  first_turn.reset();  // the first exchange ended and no ticket came before it
+  run_until_idle(1s);
+  EXPECT_TRUE(second_turn->has_value());
+}
+
+TEST_F(TlsSessionsTest, NoTicketWithinTheWaitMeansFullHandshakes) {
+  Connection first = connect();
+  HandshakeTurn first_turn = prepare_now(first, kOriginA);
+  Connection second = connect();
+  auto second_turn = start_prepare(second, kOriginA, Clock::now() + 10s);
+  ASSERT_TRUE(handshake(first));
+  first_turn.succeeded(1ms);  // waits kMinTicketWait, and the ticket is never read
+  run_until_idle(10 * TlsSessions::kMinTicketWait);
+  ASSERT_TRUE(second_turn->has_value());
+  ASSERT_TRUE(handshake(second));
+  EXPECT_FALSE(resumed(second));
+  // Later connections do not wait either.
+  Connection third = connect();
+  HandshakeTurn third_turn = prepare_now(third, kOriginA);
+}
+
+TEST_F(TlsSessionsTest, AWaiterGoesOnAtItsOwnDeadline) {
+  Connection first = connect();
+  HandshakeTurn first_turn = prepare_now(first, kOriginA);  // never finishes
+  Connection second = connect();
+  auto second_turn = start_prepare(second, kOriginA, Clock::now() + 20ms);
+  run_until_idle(2s);
+  EXPECT_TRUE(second_turn->has_value());
+}
+
+TEST_F(TlsSessionsTest, RemembersTheMostRecentlyUsedOriginsOnly) {
+  EXPECT_FALSE(visit(kOriginA));
+  EXPECT_FALSE(visit(kOriginB));
+  EXPECT_TRUE(visit(kOriginA));   // A is now the most recently used
+  EXPECT_FALSE(visit(kOriginC));  // capacity 2: B goes
+  EXPECT_EQ(sessions_.cached(), kCapacity);
+  EXPECT_TRUE(visit(kOriginA));
+  EXPECT_FALSE(visit(kOriginB));  // forgotten: a full handshake again
+}
+
+class TlsSessionsDisabledTest : public TlsSessionsTest {
+ protected:
+  TlsSessionsDisabledTest() : TlsSessionsTest(false) {}
+};
+
+TEST_F(TlsSessionsDisabledTest, NeitherWaitsNorResumes) {
+  Connection first = connect();
+  HandshakeTurn first_turn = prepare_now(first, kOriginA);
+  Connection second = connect();
+  HandshakeTurn second_turn = prepare_now(second, kOriginA);  // no waiting
+  ASSERT_TRUE(handshake(first));
+  first_turn.succeeded(1ms);
+  read_tickets(first);
+  EXPECT_EQ(sessions_.cached(), 0u);
+  ASSERT_TRUE(handshake(second));
+  EXPECT_FALSE(resumed(second));
+  EXPECT_FALSE(visit(kOriginA));
+}
+
+}  // namespace
+}  // namespace fetch
