@@ -26,6 +26,7 @@
 #include "fetch/summary.hpp"
 #include "fetch/tls.hpp"
 #include "fetch/tls_sessions.hpp"
+#include "fetch/verify_cache.hpp"
 
 namespace fetch {
 
@@ -35,6 +36,7 @@ namespace {
 
 constexpr unsigned kIdleConnectionsPerWorker = 4;
 constexpr std::size_t kMinTlsSessionOrigins = 256;
+constexpr std::size_t kVerifiedChains = 1024;
 
 void print_error(std::string_view message) {
   fmt::print(stderr, "fetch: {}\n", message);
@@ -191,6 +193,9 @@ int run(int argc, char** argv) {
   ConnectionPool pool{pool_capacity};
   // Sessions for as many origins as the pool may keep connections to, and never fewer than
   // a few hundred: a session costs ~2 KiB, a full handshake ~1 ms of CPU.
+  // Chains verified once are not verified again for the next full handshake (see
+  // verify_cache.hpp); a chain costs a few KiB at most.
+  VerifyCache verify_cache{tls->native_handle(), kVerifiedChains};
   TlsSessions tls_sessions{io.get_executor(), tls->native_handle(),
                            std::max<std::size_t>(kMinTlsSessionOrigins, pool_capacity),
                            !options.no_session_reuse};

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common.hpp"
+#include "support/fake_dns_server.hpp"
 #include "support/nginx_server.hpp"
 
 namespace fetch::test {
@@ -143,6 +144,32 @@ TEST_F(Resumption, AFailingFirstHandshakeFailsEachUrlOnItsOwn) {
     EXPECT_EQ(record["error_stage"], "tls") << record.text();
     EXPECT_TRUE(contains_ci(record["error_message"], "expired")) << record.text();
   }
+}
+
+}  // namespace
+}  // namespace fetch::test
+
+namespace fetch::test {
+namespace {
+
+// Full handshakes that present a chain already verified: another origin sharing the
+// certificate is accepted without verifying the chain again, a name the certificate does
+// not cover is still refused.
+TEST(VerifiedChains, AnotherOriginOnTheSameCertificateStillHasItsNameChecked) {
+  NginxServer nginx;
+  FakeDnsServer dns;  // ok*.test resolves to 127.0.0.1, which the `good` leaf does not name
+  const std::string port = std::to_string(nginx.https_port());
+  const TsvRun run =
+      fetch_tsv({"-j", "1", "--cacert", ca_file(), "--dns-servers", dns.address(),
+                 nginx.https_url("/small.txt"), nginx.https_url_localhost("/small.txt"),
+                 "https://ok-other.test:" + port + "/small.txt", nginx.https_url_v6("/small.txt")});
+  ASSERT_EQ(run.records.size(), 4u) << describe(run.process);
+  EXPECT_EQ(run.records[0]["status"], "200") << run.records[0].text();
+  EXPECT_EQ(run.records[1]["status"], "200") << run.records[1].text();
+  EXPECT_EQ(run.records[2]["error_stage"], "tls") << run.records[2].text();
+  EXPECT_TRUE(contains_ci(run.records[2]["error_message"], "hostname mismatch"))
+      << run.records[2].text();
+  EXPECT_EQ(run.records[3]["status"], "200") << run.records[3].text();
 }
 
 }  // namespace

@@ -4,9 +4,6 @@
 #include "fetch/tls_sessions.hpp"
 
 #include <gtest/gtest.h>
-#include <openssl/bio.h>
-#include <openssl/evp.h>
-#include <openssl/x509.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,6 +12,7 @@
 #include <string>
 
 #include "fetch/tls.hpp"
+#include "memory_tls.hpp"
 
 namespace fetch {
 namespace {
@@ -23,37 +21,6 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-struct SslFree {
-  void operator()(SSL* ssl) const { SSL_free(ssl); }
-  void operator()(SSL_CTX* context) const { SSL_CTX_free(context); }
-  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-  void operator()(X509* certificate) const { X509_free(certificate); }
-};
-template <class T>
-using Owned = std::unique_ptr<T, SslFree>;
-
-// A TLS server context with a fresh self-signed P-256 certificate; it issues TLS 1.3
-// tickets (two per full handshake, OpenSSL's default) that any client may resume.
-Owned<SSL_CTX> make_server_context() {
-  Owned<EVP_PKEY> key{EVP_EC_gen("P-256")};
-  Owned<X509> certificate{X509_new()};
-  X509_set_version(certificate.get(), 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(certificate.get()), 1);
-  X509_gmtime_adj(X509_getm_notBefore(certificate.get()), -60);
-  X509_gmtime_adj(X509_getm_notAfter(certificate.get()), 3600);
-  X509_NAME* name = X509_get_subject_name(certificate.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
-  X509_set_issuer_name(certificate.get(), name);
-  X509_set_pubkey(certificate.get(), key.get());
-  X509_sign(certificate.get(), key.get(), EVP_sha256());
-
-  Owned<SSL_CTX> context{SSL_CTX_new(TLS_server_method())};
-  SSL_CTX_use_certificate(context.get(), certificate.get());
-  SSL_CTX_use_PrivateKey(context.get(), key.get());
-  return context;
-}
-
 class TlsSessionsTest : public ::testing::Test {
  protected:
   static constexpr std::size_t kCapacity = 2;
@@ -61,46 +28,14 @@ class TlsSessionsTest : public ::testing::Test {
   explicit TlsSessionsTest(bool enabled = true)
       : sessions_{io_.get_executor(), client_context_.native_handle(), kCapacity, enabled} {}
 
-  // One client connection to the in-memory server.
-  struct Connection {
-    Owned<SSL> client;
-    Owned<SSL> server;
-  };
+  using Connection = test::MemoryConnection;
 
   Connection connect() {
-    Connection connection{Owned<SSL>{SSL_new(client_context_.native_handle())},
-                          Owned<SSL>{SSL_new(server_context_.get())}};
-    BIO* client_end = nullptr;
-    BIO* server_end = nullptr;
-    BIO_new_bio_pair(&client_end, 0, &server_end, 0);
-    SSL_set_bio(connection.client.get(), client_end, client_end);
-    SSL_set_bio(connection.server.get(), server_end, server_end);
-    SSL_set_connect_state(connection.client.get());
-    SSL_set_accept_state(connection.server.get());
-    return connection;
+    return Connection{client_context_.native_handle(), server_context_.get()};
   }
-
-  // Runs both sides until the handshake is done; true on success.
-  static bool handshake(Connection& connection) {
-    for (int round = 0; round < 20; ++round) {
-      const int client = SSL_do_handshake(connection.client.get());
-      const int server = SSL_do_handshake(connection.server.get());
-      if (client == 1 && server == 1) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  // The client reads what the server sent after the handshake: its session tickets.
-  static void read_tickets(Connection& connection) {
-    char byte = 0;
-    EXPECT_LE(SSL_read(connection.client.get(), &byte, 1), 0);  // no application data
-  }
-
-  static bool resumed(const Connection& connection) {
-    return SSL_session_reused(connection.client.get()) == 1;
-  }
+  static bool handshake(Connection& connection) { return connection.handshake(); }
+  static void read_tickets(Connection& connection) { connection.read_tickets(); }
+  static bool resumed(const Connection& connection) { return connection.resumed(); }
 
   // Starts prepare() for `connection`; the result appears once the io_context has run it.
   std::shared_ptr<std::optional<HandshakeTurn>> start_prepare(Connection& connection,
@@ -145,7 +80,8 @@ class TlsSessionsTest : public ::testing::Test {
 
   asio::io_context io_;
   asio::ssl::context client_context_ = make_tls_context(TlsSettings{.verify = false, .cacert = {}});
-  Owned<SSL_CTX> server_context_ = make_server_context();
+  test::SelfSigned identity_ = test::make_self_signed("DNS:localhost");
+  test::Owned<SSL_CTX> server_context_ = test::make_server_context(identity_);
   TlsSessions sessions_;
 };
 
