@@ -54,6 +54,7 @@
 #include "fetch/pool.hpp"
 #include "fetch/resolver.hpp"
 #include "fetch/tls.hpp"
+#include "fetch/tls_sessions.hpp"
 
 namespace {
 
@@ -370,7 +371,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         w.io.get_executor(),
         fetch::DnsSettings{.servers = "127.0.0.1:1", .attempt_timeout_ms = 100, .tries = 1}};
     fetch::ConnectionPool pool{4};
-    fetch::Session session{w.io.get_executor(), w.tls, resolver, pool, settings};
+    fetch::TlsSessions tls_sessions{w.io.get_executor(), w.tls.native_handle(), 4, true};
+    fetch::Session session{w.io.get_executor(), w.tls, tls_sessions, resolver, pool, settings};
 
     int completions = 0;
     std::optional<fetch::Result> result;
