@@ -55,6 +55,7 @@
 #include "fetch/resolver.hpp"
 #include "fetch/tls.hpp"
 #include "fetch/tls_sessions.hpp"
+#include "printable.hpp"
 
 namespace {
 
@@ -74,20 +75,7 @@ std::uint16_t g_server_port = 0;
 
 // ---- reporting ------------------------------------------------------------------------
 
-std::string printable(std::string_view s) {
-  std::string out;
-  for (const char c : s.substr(0, 600)) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u >= 0x20 && u < 0x7f && c != '\\') {
-      out += c;
-    } else {
-      char hex[8];
-      std::snprintf(hex, sizeof hex, "\\x%02X", u);
-      out += hex;
-    }
-  }
-  return out;
-}
+std::string printable(std::string_view s) { return fetch::fuzz::printable(s, 600); }
 
 [[noreturn]] void violated(const char* what, std::string_view detail) {
   std::fprintf(stderr, "\nfuzz_response: invariant violated: %s\n  detail: \"%s\"\n", what,
@@ -371,7 +359,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         w.io.get_executor(),
         fetch::DnsSettings{.servers = "127.0.0.1:1", .attempt_timeout_ms = 100, .tries = 1}};
     fetch::ConnectionPool pool{4};
-    fetch::TlsSessions tls_sessions{w.io.get_executor(), w.tls.native_handle(), 4, true};
+    fetch::TlsSessions tls_sessions{w.tls.native_handle(), 4, true};
     fetch::Session session{w.io.get_executor(), w.tls, tls_sessions, resolver, pool, settings};
 
     int completions = 0;

@@ -37,6 +37,7 @@
 
 #include "fetch/input.hpp"
 #include "fetch/target.hpp"
+#include "printable.hpp"
 
 namespace {
 
@@ -47,21 +48,7 @@ using fetch::Target;
 
 // ---- reporting ------------------------------------------------------------------------
 
-std::string printable(std::string_view s) {
-  std::string out;
-  for (const char c : s.substr(0, 400)) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u >= 0x20 && u < 0x7f && c != '\\') {
-      out += c;
-    } else {
-      char hex[8];
-      std::snprintf(hex, sizeof hex, "\\x%02X", u);
-      out += hex;
-    }
-  }
-  if (s.size() > 400) out += "...";
-  return out;
-}
+std::string printable(std::string_view s) { return fetch::fuzz::printable(s, 400); }
 
 [[noreturn]] void violated(const char* what, std::string_view input, std::string_view detail) {
   std::fprintf(stderr,

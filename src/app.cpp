@@ -191,12 +191,12 @@ int run(int argc, char** argv) {
   // over 200 origins, each origin keeps its connection between visits.
   const std::size_t pool_capacity = kIdleConnectionsPerWorker * options.concurrency;
   ConnectionPool pool{pool_capacity};
-  // Sessions for as many origins as the pool may keep connections to, and never fewer than
-  // a few hundred: a session costs ~2 KiB, a full handshake ~1 ms of CPU.
   // Chains verified once are not verified again for the next full handshake (see
   // verify_cache.hpp); a chain costs a few KiB at most.
   VerifyCache verify_cache{tls->native_handle(), kVerifiedChains};
-  TlsSessions tls_sessions{io.get_executor(), tls->native_handle(),
+  // Sessions for as many origins as the pool may keep connections to, and never fewer than
+  // a few hundred: a session costs ~2 KiB, a full handshake ~1 ms of CPU.
+  TlsSessions tls_sessions{tls->native_handle(),
                            std::max<std::size_t>(kMinTlsSessionOrigins, pool_capacity),
                            !options.no_session_reuse};
   Session session{io.get_executor(), *tls, tls_sessions, *resolver, pool, client_settings(options)};

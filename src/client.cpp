@@ -117,8 +117,8 @@ FetchError connect_phase_expired(const ClientSettings& settings, const Target& t
 // Resolves, connects and, for https, completes the TLS handshake, all within
 // --connect-timeout (as curl counts it).
 asio::awaitable<Opened> open_connection(Session& session, const Target& target,
-                                        Clock::time_point deadline, Watchdog& watchdog,
-                                        Timings& timings) {
+                                        const std::string& origin, Clock::time_point deadline,
+                                        Watchdog& watchdog, Timings& timings) {
   const ClientSettings& settings = session.settings;
   const Clock::time_point started = Clock::now();
   const Clock::time_point phase_deadline = std::min(deadline, started + settings.connect_timeout);
@@ -170,7 +170,7 @@ asio::awaitable<Opened> open_connection(Session& session, const Target& target,
 
   if (!target.tls) {
     watchdog.release();  // the socket moves; exchange() watches it in its new place
-    co_return Opened::ready(std::make_unique<Connection>(target.origin(), std::move(tcp)));
+    co_return Opened::ready(std::make_unique<Connection>(origin, std::move(tcp)));
   }
 
   TlsStream tls{std::move(tcp), session.tls};
@@ -186,7 +186,7 @@ asio::awaitable<Opened> open_connection(Session& session, const Target& target,
   // Resume the origin's last session if there is one; when another connection is making
   // the first handshake to it, wait for that one's session first.
   HandshakeTurn turn =
-      co_await session.tls_sessions.prepare(tls.native_handle(), target.origin(), phase_deadline);
+      co_await session.tls_sessions.prepare(tls.native_handle(), origin, phase_deadline);
   const Clock::time_point handshake_started = Clock::now();
   auto [handshake_error] = co_await tls.async_handshake(ssl::stream_base::client, use_tuple);
   const Clock::time_point handshaken = Clock::now();
@@ -203,7 +203,7 @@ asio::awaitable<Opened> open_connection(Session& session, const Target& target,
     co_return Opened::failed(
         FetchError{Stage::tls, describe_tls_failure(tls.native_handle(), handshake_error)});
   }
-  co_return Opened::ready(std::make_unique<Connection>(target.origin(), std::move(tls)),
+  co_return Opened::ready(std::make_unique<Connection>(origin, std::move(tls)),
                           std::move(turn));
 }
 
@@ -345,7 +345,8 @@ asio::awaitable<HopOutcome> fetch_once(Session& session, const Target& target,
     // waiting for this one's session need wait no longer.
     HandshakeTurn turn;
     if (!connection) {
-      Opened opened = co_await open_connection(session, target, deadline, watchdog, result.timings);
+      Opened opened =
+          co_await open_connection(session, target, origin, deadline, watchdog, result.timings);
       if (opened.error) {
         co_return HopOutcome::failed(std::move(*opened.error));
       }

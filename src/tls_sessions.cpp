@@ -1,8 +1,6 @@
 #include "fetch/tls_sessions.hpp"
 
 #include <algorithm>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <utility>
 
 namespace fetch {
@@ -25,29 +23,6 @@ int origin_index() {
   static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, free_origin);
   return index;
 }
-
-// A waiting connection's timer, listed with its origin for as long as it waits (also when
-// its coroutine is destroyed mid-wait), so that a wake-up never touches a dead timer.
-class ListedWaiter {
- public:
-  ListedWaiter(const std::shared_ptr<TlsSessions*>& owner, std::vector<asio::steady_timer*>& list,
-               asio::steady_timer& timer)
-      : owner_(owner), list_(list), timer_(timer) {
-    list_.push_back(&timer_);
-  }
-  ~ListedWaiter() {
-    if (!owner_.expired()) {  // else the list went with its owner
-      std::erase(list_, &timer_);
-    }
-  }
-  ListedWaiter(const ListedWaiter&) = delete;
-  ListedWaiter& operator=(const ListedWaiter&) = delete;
-
- private:
-  std::weak_ptr<TlsSessions*> owner_;
-  std::vector<asio::steady_timer*>& list_;
-  asio::steady_timer& timer_;
-};
 
 }  // namespace
 
@@ -80,10 +55,8 @@ void HandshakeTurn::succeeded(std::chrono::steady_clock::duration took) {
   }
 }
 
-TlsSessions::TlsSessions(asio::any_io_executor executor, SSL_CTX* context, std::size_t capacity,
-                         bool enabled)
-    : executor_(std::move(executor)),
-      context_(context),
+TlsSessions::TlsSessions(SSL_CTX* context, std::size_t capacity, bool enabled)
+    : context_(context),
       capacity_(std::max<std::size_t>(capacity, 1)),
       enabled_(enabled),
       self_(std::make_shared<TlsSessions*>(this)) {
@@ -122,24 +95,20 @@ asio::awaitable<HandshakeTurn> TlsSessions::prepare(SSL* ssl, const std::string&
   } else {
     // Wait while the first handshake to this origin may still bring a session. The entry is
     // looked up afresh after every wake-up: it may have been forgotten meanwhile.
-    asio::steady_timer timer{executor_};
     while (found != origins_.end() && found->second.state != State::open) {
       Origin& entry = found->second;
       const Clock::time_point now = Clock::now();
       if (entry.state == State::waiting_for_ticket && now >= entry.ticket_deadline) {
         entry.state = State::open;  // no ticket came: full handshakes from now on
-        wake(entry);
+        entry.waiters->wake_all();
         break;
       }
       const Clock::time_point until = std::min(deadline, entry.ticket_deadline);
       if (now >= until) {
         break;  // our own deadline passed: the handshake reports the timeout
       }
-      timer.expires_at(until);
-      {
-        const ListedWaiter listed{self_, entry.waiters, timer};
-        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-      }
+      const std::shared_ptr<WaitList> waiters = entry.waiters;  // outlives a forgotten entry
+      co_await waiters->wait_until(until);
       found = origins_.find(origin);
     }
   }
@@ -196,7 +165,7 @@ void TlsSessions::store(const std::string& origin, SSL_SESSION* session) {
   entry.last_used = ++uses_;
   if (entry.state != State::open) {
     entry.state = State::open;
-    wake(entry);
+    entry.waiters->wake_all();
   }
 }
 
@@ -208,7 +177,7 @@ void TlsSessions::first_handshake_succeeded(const std::string& origin, Clock::du
   Origin& entry = found->second;
   entry.state = State::waiting_for_ticket;
   entry.ticket_deadline = Clock::now() + std::max<Clock::duration>(took, kMinTicketWait);
-  wake(entry);  // waiters re-arm their timers for the new deadline
+  entry.waiters->wake_all();  // waiters wait again, until the new deadline
 }
 
 void TlsSessions::first_turn_ended(const std::string& origin) {
@@ -220,27 +189,20 @@ void TlsSessions::first_turn_ended(const std::string& origin) {
   // before it. The others make full handshakes, all at once; after a failure they might
   // well succeed (a flaky network), and they should not queue behind one another.
   found->second.state = State::open;
-  wake(found->second);
-}
-
-void TlsSessions::wake(Origin& entry) {
-  for (asio::steady_timer* timer : entry.waiters) {
-    timer->cancel();
-  }
+  found->second.waiters->wake_all();
 }
 
 void TlsSessions::evict_if_full() {
   if (origins_.size() < capacity_) {
     return;
   }
-  // Forget the least recently used origin that nobody waits on and no first handshake is
-  // in progress to. Linear, but only when a new origin comes along, at the price of a full
-  // handshake anyway.
+  // Forget the least recently used origin that no first handshake is in progress to (its
+  // waiters would wait in vain). Linear, but only when a new origin comes along, at the price
+  // of a full handshake anyway.
   const Clock::time_point now = Clock::now();
   auto settled = [now](const Origin& entry) {
-    return entry.waiters.empty() &&
-           (entry.state == State::open ||
-            (entry.state == State::waiting_for_ticket && now >= entry.ticket_deadline));
+    return entry.state == State::open ||
+           (entry.state == State::waiting_for_ticket && now >= entry.ticket_deadline);
   };
   auto oldest = origins_.end();
   for (auto it = origins_.begin(); it != origins_.end(); ++it) {

@@ -10,16 +10,15 @@
 
 #include <openssl/ssl.h>
 
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <unordered_map>
-#include <vector>
+
+#include "fetch/wait_list.hpp"
 
 namespace fetch {
 
@@ -64,8 +63,7 @@ class TlsSessions {
   // Caches sessions from handshakes made with `context`, for at most `capacity` origins
   // (least recently used forgotten first). With `enabled` false nothing is cached and
   // nobody waits (--no-sessionid). `context` must outlive this object.
-  TlsSessions(boost::asio::any_io_executor executor, SSL_CTX* context, std::size_t capacity,
-              bool enabled);
+  TlsSessions(SSL_CTX* context, std::size_t capacity, bool enabled);
   ~TlsSessions();
   TlsSessions(const TlsSessions&) = delete;
   TlsSessions& operator=(const TlsSessions&) = delete;
@@ -91,7 +89,7 @@ class TlsSessions {
     State state = State::first_in_progress;
     SSL_SESSION* session = nullptr;  // owned reference, or null
     Clock::time_point ticket_deadline = Clock::time_point::max();
-    std::vector<boost::asio::steady_timer*> waiters;  // each cancelled to wake its coroutine
+    std::shared_ptr<WaitList> waiters = std::make_shared<WaitList>();
     std::uint64_t last_used = 0;
   };
 
@@ -99,10 +97,8 @@ class TlsSessions {
   void store(const std::string& origin, SSL_SESSION* session);
   void first_handshake_succeeded(const std::string& origin, Clock::duration took);
   void first_turn_ended(const std::string& origin);
-  void wake(Origin& entry);
   void evict_if_full();
 
-  boost::asio::any_io_executor executor_;
   SSL_CTX* context_;
   std::size_t capacity_;
   bool enabled_;

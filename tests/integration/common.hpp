@@ -3,8 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "support/process.hpp"
@@ -49,6 +51,17 @@ inline const TsvRecord* find_record(const std::vector<TsvRecord>& records, std::
   }
   ADD_FAILURE() << "no output line with " << column << " = " << value;
   return nullptr;
+}
+
+// Polls `condition` every 20 ms for at most `timeout`; true once it holds.
+template <typename Condition>
+bool eventually(Condition condition, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  }
+  return true;
 }
 
 // True when `text` is a non-negative decimal number such as "12" or "0.379".

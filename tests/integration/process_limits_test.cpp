@@ -18,16 +18,6 @@ namespace {
 
 namespace json = boost::json;
 
-template <typename Condition>
-bool eventually(Condition condition, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
-}
-
 // Five URLs that finish at once and twenty that never answer; the signal comes once the five
 // lines are out. Those five must each appear exactly once, every other line (if any) must
 // be a failed never-answering URL, and the summary must count the five.

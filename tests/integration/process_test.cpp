@@ -14,17 +14,6 @@
 namespace fetch::test {
 namespace {
 
-// Polls `condition` every 20 ms for at most `timeout`.
-template <typename Condition>
-bool eventually(Condition condition, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
-}
-
 // Starts fetch on 40 URLs that never answer, 20 at a time, sends `signal` once the
 // connections are open, and checks fetch stops promptly with `status` and a summary.
 void expect_stopped_by(int signal, int status) {

@@ -14,45 +14,12 @@
 #include <thread>
 
 #include "fetch/progress.hpp"
+#include "pipe.hpp"
 
 namespace fetch {
 namespace {
 
-// A pipe whose ends close on destruction.
-struct Pipe {
-  int read_end = -1;
-  int write_end = -1;
-  Pipe() {
-    int fds[2];
-    EXPECT_EQ(::pipe(fds), 0);
-    read_end = fds[0];
-    write_end = fds[1];
-    ::fcntl(read_end, F_SETFL, O_NONBLOCK);  // reading never hangs a test
-  }
-  ~Pipe() {
-    close_read();
-    close_write();
-  }
-  void close_read() {
-    if (read_end >= 0) ::close(read_end);
-    read_end = -1;
-  }
-  void close_write() {
-    if (write_end >= 0) ::close(write_end);
-    write_end = -1;
-  }
-  // Whatever is in the pipe right now.
-  std::string drain() const {
-    std::string out;
-    char buffer[4096];
-    for (;;) {
-      const ssize_t n = ::read(read_end, buffer, sizeof buffer);
-      if (n <= 0) break;
-      out.append(buffer, static_cast<std::size_t>(n));
-    }
-    return out;
-  }
-};
+using test::Pipe;
 
 // An unlinked regular temp file.
 struct TempFile {

@@ -18,6 +18,7 @@
 
 #include "fetch/format.hpp"
 #include "fetch/output.hpp"
+#include "pipe.hpp"
 
 namespace fetch {
 namespace {
@@ -113,40 +114,7 @@ TEST(NoColourRequested, ReadsNonEmptyNoColor) {
 
 // --- console sink ----------------------------------------------------------------------------
 
-struct Pipe {
-  int read_end = -1;
-  int write_end = -1;
-  Pipe() {
-    int fds[2];
-    EXPECT_EQ(::pipe(fds), 0);
-    read_end = fds[0];
-    write_end = fds[1];
-  }
-  ~Pipe() {
-    close_read();
-    close_write();
-  }
-  void close_read() {
-    if (read_end >= 0) ::close(read_end);
-    read_end = -1;
-  }
-  void close_write() {
-    if (write_end >= 0) ::close(write_end);
-    write_end = -1;
-  }
-  // Closes the write end and reads to end of file.
-  std::string read_all() {
-    close_write();
-    std::string out;
-    char buffer[4096];
-    for (;;) {
-      const ssize_t n = ::read(read_end, buffer, sizeof buffer);
-      if (n <= 0) break;
-      out.append(buffer, static_cast<std::size_t>(n));
-    }
-    return out;
-  }
-};
+using test::Pipe;
 
 Result result(std::uint64_t line, unsigned status) {
   Result r;

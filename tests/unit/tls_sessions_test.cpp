@@ -26,7 +26,7 @@ class TlsSessionsTest : public ::testing::Test {
   static constexpr std::size_t kCapacity = 2;
 
   explicit TlsSessionsTest(bool enabled = true)
-      : sessions_{io_.get_executor(), client_context_.native_handle(), kCapacity, enabled} {}
+      : sessions_{client_context_.native_handle(), kCapacity, enabled} {}
 
   using Connection = test::MemoryConnection;
 
