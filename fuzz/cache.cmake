@@ -13,3 +13,5 @@ set(CMAKE_CXX_FLAGS
 set(CMAKE_EXE_LINKER_FLAGS "-fsanitize=address,undefined" CACHE STRING "")
 set(FETCH_FUZZ ON CACHE BOOL "")
 set(FETCH_BUILD_TESTS OFF CACHE BOOL "")
+# The sanitizer runtimes replace operator new and friends: keep the C++ runtime shared.
+set(FETCH_STATIC_DEPS OFF CACHE BOOL "")

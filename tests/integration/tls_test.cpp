@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "common.hpp"
 #include "support/nginx_server.hpp"
 
@@ -42,6 +44,18 @@ TEST_F(Tls, InsecureAcceptsABadCertificate) {
   const TsvRecord record = fetch_one(nginx.bad_cert_url(BadCert::expired), {"--insecure"});
   EXPECT_EQ(record["ok"], "true") << record.text();
   EXPECT_EQ(last_.process.exit_code, 0);
+}
+
+TEST_F(Tls, Tls13PrefersAes128Gcm) {
+  // nginx takes the client's order of TLS 1.3 suites (ssl_prefer_server_ciphers off), so
+  // what it logs is the suite fetch put first.
+  const TsvRecord record = fetch_one(nginx.https_url("/small.txt?suite"), {"--cacert", ca_file()});
+  EXPECT_EQ(record["ok"], "true") << record.text();
+  ASSERT_TRUE(nginx.wait_for_requests("/small.txt?suite", 1));
+  const std::vector<AccessLogEntry> seen = nginx.requests("/small.txt?suite");
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].tls_protocol, "TLSv1.3");
+  EXPECT_EQ(seen[0].tls_cipher, "TLS_AES_128_GCM_SHA256");
 }
 
 class BadCertificate : public Tls, public ::testing::WithParamInterface<BadCert> {};

@@ -204,7 +204,7 @@ void NginxServer::write_config() const {
        << "  types { text/plain txt; text/html html shtml; application/octet-stream bin; }\n"
        << "  default_type application/octet-stream;\n"
        << "  log_format fetch_test '$connection $connection_requests $server_port "
-          "$ssl_protocol $ssl_session_reused \"$request\" $status $body_bytes_sent';\n"
+          "$ssl_protocol $ssl_session_reused $ssl_cipher \"$request\" $status $body_bytes_sent';\n"
        << "  access_log " << quoted(access_log()) << " fetch_test;\n"
        << "  client_body_temp_path " << quoted(dir_ / "temp/body") << ";\n"
        << "  proxy_temp_path " << quoted(dir_ / "temp/proxy") << ";\n"
@@ -322,7 +322,7 @@ std::vector<AccessLogEntry> NginxServer::requests(std::string_view target_prefix
     std::istringstream fields(line);
     std::string resumed;
     fields >> entry.connection >> entry.connection_requests >> entry.server_port >>
-        entry.tls_protocol >> resumed;
+        entry.tls_protocol >> resumed >> entry.tls_cipher;
     entry.tls_resumed = resumed == "r";
     const std::size_t open = line.find('"');
     const std::size_t close = line.rfind('"');

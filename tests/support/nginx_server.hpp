@@ -22,8 +22,8 @@
 // the good leaf on 127.0.0.1, one HTTPS port speaking TLSv1.2 only and one that issues no
 // session tickets and keeps no session cache (nothing can be resumed).
 // Keep-alive: 10000 requests, 60 s. The access log records "$connection $connection_requests
-// $server_port $ssl_protocol $ssl_session_reused "$request" $status $body_bytes_sent" per
-// request.
+// $server_port $ssl_protocol $ssl_session_reused $ssl_cipher "$request" $status
+// $body_bytes_sent" per request.
 //
 // Set FETCH_TEST_KEEP_DIRS=1 to keep the temp directory for a post-mortem.
 
@@ -62,6 +62,7 @@ struct AccessLogEntry {
   std::uint16_t server_port = 0;
   std::string tls_protocol;  // "TLSv1.3", "TLSv1.2", or "-" for plain HTTP
   bool tls_resumed = false;  // the connection's TLS session was resumed
+  std::string tls_cipher;    // OpenSSL's name: "TLS_AES_128_GCM_SHA256", or "-" for plain HTTP
   std::string request;       // "GET /small.txt?x HTTP/1.1"
   int status = 0;
 };
