@@ -1,6 +1,7 @@
 #include "fetch/app.hpp"
 
 #include <fmt/format.h>
+#include <openssl/crypto.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -163,6 +164,10 @@ int run(int argc, char** argv) {
     return kExitUsage;
   }
 
+  // OpenSSL's atexit clean-up frees its tables one by one: ~1.3 million instructions, a few
+  // per cent of a short run, for memory the kernel takes back anyway. This is the first
+  // OpenSSL call of the run, as the flag requires.
+  OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr);
   std::optional<asio::ssl::context> tls;
   try {
     tls.emplace(make_tls_context(TlsSettings{!options.insecure, options.cacert}));
