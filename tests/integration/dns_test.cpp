@@ -71,6 +71,22 @@ TEST(Dns, SilentLookupDoesNotDelayOtherHosts) {
   EXPECT_TRUE(contains_ci(run.records[1]["error_message"], "resolving"));
 }
 
+TEST(Dns, ADeadAddressFallsThroughToTheNextOne) {
+  // second.test is 127.0.0.2 (nothing listens there: refused) and then 127.0.0.1; c-ares
+  // keeps that order (strace: connect to .2, then to .1 on the same descriptor).
+  MisbehavingServer server;
+  FakeDnsServer dns;
+  const auto dead = fetch_tsv({"--dns-servers", dns.address(), "--connect-timeout", "5",
+                               "http://127.0.0.2:" + std::to_string(server.port()) + "/ok"});
+  ASSERT_EQ(dead.records.size(), 1u) << describe(dead.process);
+  ASSERT_EQ(dead.records[0]["error_stage"], "connect") << "127.0.0.2 must refuse for this test";
+  const auto run = fetch_tsv(
+      {"--dns-servers", dns.address(), "--connect-timeout", "5", url_via("second.test", server)});
+  ASSERT_EQ(run.records.size(), 1u) << describe(run.process);
+  EXPECT_EQ(run.records[0]["ok"], "true") << run.records[0].text();
+  EXPECT_EQ(run.process.exit_code, 0);
+}
+
 TEST(Dns, EachHostIsLookedUpOncePerRun) {
   MisbehavingServer server;
   FakeDnsServer dns;

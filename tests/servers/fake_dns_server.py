@@ -2,6 +2,7 @@
 """A DNS server for tests that misbehaves on purpose, chosen by the first label of the name.
 
     ok*        A 127.0.0.1 (AAAA: no data)          nx*        NXDOMAIN
+    second*    A 127.0.0.2 then A 127.0.0.1 (a dead address before a live one)
     servfail*  SERVFAIL                              refused*   REFUSED
     garbage*   random bytes instead of a reply       slow*      like ok*, after --slow seconds
     silent*    never answers
@@ -79,6 +80,10 @@ class FakeDns(asyncio.DatagramProtocol):
             response = reply(packet, end, query_id, flags, SERVFAIL)
         elif label.startswith("refused"):
             response = reply(packet, end, query_id, flags, REFUSED)
+        elif label.startswith("second"):
+            answers = [(TYPE_A, bytes([127, 0, 0, 2])),
+                       (TYPE_A, bytes([127, 0, 0, 1]))] if qtype == TYPE_A else []
+            response = reply(packet, end, query_id, flags, NOERROR, answers)
         else:
             answers = [(TYPE_A, bytes([127, 0, 0, 1]))] if qtype == TYPE_A else []
             response = reply(packet, end, query_id, flags, NOERROR, answers)
