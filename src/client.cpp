@@ -1,6 +1,9 @@
 #include "fetch/client.hpp"
 
 #include <fmt/format.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
@@ -139,6 +142,17 @@ asio::awaitable<error_code> connect_to_any(TcpStream& tcp,
   co_return error;
 }
 
+// The kernel's estimate of the connection's round-trip time, which its TCP handshake gave;
+// zero when the kernel cannot say, which counts as a near server.
+std::chrono::microseconds round_trip(TcpStream& tcp) {
+  tcp_info info{};
+  socklen_t length = sizeof info;
+  if (getsockopt(tcp.native_handle(), IPPROTO_TCP, TCP_INFO, &info, &length) != 0) {
+    return {};
+  }
+  return std::chrono::microseconds{info.tcpi_rtt};
+}
+
 // Resolves, connects and, for https, completes the TLS handshake, all within
 // --connect-timeout (as curl counts it).
 asio::awaitable<Opened> open_connection(Session& session, const Target& target,
@@ -208,8 +222,8 @@ asio::awaitable<Opened> open_connection(Session& session, const Target& target,
   }
   // Resume the origin's last session if there is one; when another connection is making
   // the first handshake to it, wait for that one's session first.
-  HandshakeTurn turn =
-      co_await session.tls_sessions.prepare(tls.native_handle(), origin, phase_deadline);
+  HandshakeTurn turn = co_await session.tls_sessions.prepare(
+      tls.native_handle(), origin, phase_deadline, round_trip(tls.next_layer()));
   const Clock::time_point handshake_started = Clock::now();
   auto [handshake_error] = co_await tls.async_handshake(ssl::stream_base::client, use_tuple);
   const Clock::time_point handshaken = Clock::now();
