@@ -221,7 +221,7 @@ asio::awaitable<Opened> open_connection(Session& session, const Target& target,
         FetchError{Stage::tls, "cannot set up TLS for host '" + target.host + "'"});
   }
   // Resume the origin's last session if there is one; when another connection is making
-  // the first handshake to it, wait for that one's session first.
+  // the first handshake to a near origin, wait for that one's session first.
   HandshakeTurn turn = co_await session.tls_sessions.prepare(
       tls.native_handle(), origin, phase_deadline, round_trip(tls.next_layer()));
   const Clock::time_point handshake_started = Clock::now();

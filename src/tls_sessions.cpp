@@ -94,6 +94,8 @@ asio::awaitable<HandshakeTurn> TlsSessions::prepare(SSL* ssl, const std::string&
     evict_if_full();
     found = origins_.emplace(origin, Origin{}).first;
   } else if (found->second.state != State::open &&
+             // Counted whether it waits or not: each connection beside the first makes
+             // waiting worth more to the next.
              worth_waiting(++found->second.joined, round_trip)) {
     // Wait while the first handshake to this origin may still bring a session. The entry is
     // looked up afresh after every wake-up: it may have been forgotten meanwhile.
