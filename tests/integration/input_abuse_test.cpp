@@ -194,6 +194,14 @@ TEST_F(InputAbuse, UppercaseSchemeIsAccepted) {
   expect_ok(fetch_one(url), "200", "3");
 }
 
+TEST_F(InputAbuse, TheUrlColumnIsTheNormalisedUrl) {
+  // Scheme and host lower-cased; the path keeps its case (the server sees it as sent).
+  const std::string port = std::to_string(server.port());
+  const TsvRecord record = fetch_one("HTTP://LocalHost:" + port + "/ok?Q=A");
+  EXPECT_EQ(record["url"], "http://localhost:" + port + "/ok?Q=A") << record.text();
+  EXPECT_EQ(record["status"], "200") << record.text();
+}
+
 class EmptyHost : public InputAbuse, public ::testing::WithParamInterface<BadInput> {};
 
 TEST_P(EmptyHost, IsAnInputError) { expect_failure(fetch_one(GetParam().text), "input", {"host"}); }

@@ -255,6 +255,12 @@ TEST(FormatText, PlainOkLine) {
   EXPECT_EQ(format_text(ok_result(), false), "200    1.2 KiB    46 ms  https://example.com/\n");
 }
 
+TEST(FormatText, SubMillisecondTimesReadZeroMs) {
+  Result fast = ok_result();
+  fast.timings.total_ms = 0.4;
+  EXPECT_EQ(format_text(fast, false), "200    1.2 KiB     0 ms  https://example.com/\n");
+}
+
 TEST(FormatText, ColumnsAlignAcrossResults) {
   Result slow = not_found_result();
   slow.bytes = 123456789;
