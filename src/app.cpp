@@ -17,6 +17,7 @@
 #include <system_error>
 
 #include "fetch/client.hpp"
+#include "fetch/connection_gate.hpp"
 #include "fetch/input.hpp"
 #include "fetch/options.hpp"
 #include "fetch/output.hpp"
@@ -204,7 +205,9 @@ int run(int argc, char** argv) {
   TlsSessions tls_sessions{tls->native_handle(),
                            std::max<std::size_t>(kMinTlsSessionOrigins, pool_capacity),
                            !options.no_session_reuse};
-  Session session{io.get_executor(), *tls, tls_sessions, *resolver, pool, client_settings(options)};
+  ConnectionGate gate{pool};
+  Session session{io.get_executor(),       *tls, tls_sessions, *resolver, pool, gate,
+                  client_settings(options)};
   Scheduler scheduler{session, *source, *sink, options.concurrency};
 
   int stop_signal = 0;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "fetch/connection.hpp"
+#include "fetch/connection_gate.hpp"
 #include "fetch/pool.hpp"
 #include "fetch/request.hpp"
 #include "fetch/resolver.hpp"
@@ -153,14 +154,16 @@ std::chrono::microseconds round_trip(TcpStream& tcp) {
   return std::chrono::microseconds{info.tcpi_rtt};
 }
 
-// Resolves, connects and, for https, completes the TLS handshake, all within
-// --connect-timeout (as curl counts it).
+// Resolves, connects and, for https, completes the TLS handshake, all by `phase_deadline`
+// (--connect-timeout, as curl counts it, or the URL's own deadline), and tells `lease` how
+// that went.
 asio::awaitable<Opened> open_connection(Session& session, const Target& target,
                                         const std::string& origin, Clock::time_point deadline,
-                                        Watchdog& watchdog, Timings& timings) {
+                                        Clock::time_point phase_deadline,
+                                        ConnectionGate::Lease& lease, Watchdog& watchdog,
+                                        Timings& timings) {
   const ClientSettings& settings = session.settings;
   const Clock::time_point started = Clock::now();
-  const Clock::time_point phase_deadline = std::min(deadline, started + settings.connect_timeout);
   Resolution resolution =
       co_await session.resolver.resolve(target.host, target.port, phase_deadline);
   const Clock::time_point resolved = Clock::now();
@@ -188,6 +191,7 @@ asio::awaitable<Opened> open_connection(Session& session, const Target& target,
     co_return Opened::failed(
         connect_phase_expired(settings, target, phase_deadline, deadline, "connecting to"));
   }
+  lease.connecting();
   const error_code connect_error = co_await connect_to_any(tcp, resolution.endpoints, watchdog);
   const Clock::time_point connected = Clock::now();
   timings.connect_ms += milliseconds(resolved, connected);
@@ -200,6 +204,8 @@ asio::awaitable<Opened> open_connection(Session& session, const Target& target,
         FetchError{Stage::connect, fmt::format("cannot connect to {}:{}: {}", target.host,
                                                target.port, connect_error.message())});
   }
+  const std::chrono::microseconds rtt = round_trip(tcp);
+  lease.connected(rtt);
   // Requests are small and sent whole: never let Nagle hold one back.
   error_code ignored;
   tcp.set_option(asio::ip::tcp::no_delay{true}, ignored);
@@ -207,6 +213,7 @@ asio::awaitable<Opened> open_connection(Session& session, const Target& target,
 
   if (!target.tls) {
     watchdog.release();  // the socket moves; exchange() watches it in its new place
+    lease.opened(Clock::now() - started);
     co_return Opened::ready(std::make_unique<Connection>(origin, std::move(tcp)));
   }
 
@@ -222,8 +229,8 @@ asio::awaitable<Opened> open_connection(Session& session, const Target& target,
   }
   // Resume the origin's last session if there is one; when another connection is making
   // the first handshake to a near origin, wait for that one's session first.
-  HandshakeTurn turn = co_await session.tls_sessions.prepare(
-      tls.native_handle(), origin, phase_deadline, round_trip(tls.next_layer()));
+  HandshakeTurn turn =
+      co_await session.tls_sessions.prepare(tls.native_handle(), origin, phase_deadline, rtt);
   const Clock::time_point handshake_started = Clock::now();
   auto [handshake_error] = co_await tls.async_handshake(ssl::stream_base::client, use_tuple);
   const Clock::time_point handshaken = Clock::now();
@@ -240,6 +247,7 @@ asio::awaitable<Opened> open_connection(Session& session, const Target& target,
     co_return Opened::failed(
         FetchError{Stage::tls, describe_tls_failure(tls.native_handle(), handshake_error)});
   }
+  lease.opened(handshaken - started);
   co_return Opened::ready(std::make_unique<Connection>(origin, std::move(tls)), std::move(turn));
 }
 
@@ -368,21 +376,28 @@ asio::awaitable<HopOutcome> exchange(Stream& stream, Connection& connection, con
   co_return outcome;
 }
 
-// One request for `target`: a pooled connection when there is one (retried once on a fresh
-// connection when the server had dropped it), otherwise a new connection.
+// One request for `target`: an idle connection, or one that comes free soon enough (see
+// connection_gate.hpp), retried once on a fresh connection when the server had dropped it;
+// otherwise a new connection.
 asio::awaitable<HopOutcome> fetch_once(Session& session, const Target& target,
                                        Clock::time_point deadline, Watchdog& watchdog,
                                        Result& result) {
+  const ClientSettings& settings = session.settings;
   const std::string origin = target.origin();
-  for (int attempt = 0;; ++attempt) {
-    std::unique_ptr<Connection> connection = attempt == 0 ? session.pool.take(origin) : nullptr;
+  Clock::time_point phase_deadline = std::min(deadline, Clock::now() + settings.connect_timeout);
+  auto [connection, lease] = co_await session.gate.acquire(origin, target.tls, phase_deadline);
+  if (!connection && Clock::now() >= phase_deadline) {
+    co_return HopOutcome::failed(connect_phase_expired(settings, target, phase_deadline, deadline,
+                                                       "waiting for a connection to"));
+  }
+  for (;;) {
     const bool reused = connection != nullptr;
     // Ends when this exchange does: tickets arrive before the response, so the connections
     // waiting for this one's session need wait no longer.
     HandshakeTurn turn;
     if (!connection) {
-      Opened opened =
-          co_await open_connection(session, target, origin, deadline, watchdog, result.timings);
+      Opened opened = co_await open_connection(session, target, origin, deadline, phase_deadline,
+                                               lease, watchdog, result.timings);
       if (opened.error) {
         co_return HopOutcome::failed(std::move(*opened.error));
       }
@@ -395,11 +410,14 @@ asio::awaitable<HopOutcome> fetch_once(Session& session, const Target& target,
     });
     watchdog.release();  // the connection goes back to the pool, or is closed below
     if (outcome.retry) {
+      // The same lease carries the fresh connection, with a connect phase of its own.
       connection->close();
+      connection.reset();
+      phase_deadline = std::min(deadline, Clock::now() + settings.connect_timeout);
       continue;
     }
     if (outcome.reusable) {
-      session.pool.give_back(std::move(connection));
+      session.gate.give_back(std::move(connection), std::move(lease));
     } else {
       connection->close();
     }

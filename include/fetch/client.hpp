@@ -15,6 +15,7 @@
 
 namespace fetch {
 
+class ConnectionGate;
 class ConnectionPool;
 class Resolver;
 class TlsSessions;
@@ -35,7 +36,8 @@ struct Session {
   boost::asio::ssl::context& tls;
   TlsSessions& tls_sessions;
   Resolver& resolver;
-  ConnectionPool& pool;
+  ConnectionPool& pool;  // idle connections
+  ConnectionGate& gate;  // takes and gives back connections, from the pool or in turn
   ClientSettings settings;
 };
 

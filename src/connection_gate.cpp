@@ -1,0 +1,234 @@
+#include "fetch/connection_gate.hpp"
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <utility>
+
+#include "fetch/pool.hpp"
+
+namespace fetch {
+
+namespace asio = boost::asio;
+using Clock = ConnectionGate::Clock;
+
+namespace {
+
+// A request queued for a connection to its origin.
+struct Waiter {
+  explicit Waiter(const asio::any_io_executor& executor) : timer(executor) {}
+
+  asio::steady_timer timer;
+  std::unique_ptr<Connection> handed;  // set, with its lease, by give_back()
+  ConnectionGate::Lease lease;
+  bool queued = true;
+};
+
+}  // namespace
+
+struct ConnectionGate::Origins {
+  std::unordered_map<std::string, std::shared_ptr<Origin>> by_name;
+};
+
+struct ConnectionGate::Origin {
+  std::string name;
+  std::weak_ptr<Origins> registry;  // to leave it once nothing refers to the origin
+  std::size_t in_use = 0;           // leases
+  std::size_t opening = 0;          // leases with no connection ready yet
+  std::optional<std::chrono::microseconds> round_trip;  // of the latest TCP connect
+  std::optional<Clock::time_point> connect_started;     // the first TCP connect to it
+  std::optional<Clock::duration> open_took;             // the latest connection ready
+  bool open_failed = false;                             // a connection failed to open
+  Clock::time_point progress{};  // the latest connection handed over or ready
+  std::deque<Waiter*> queue;     // first come, first served
+
+  // Wakes the queued requests to look again at the origin.
+  void wake_all() {
+    for (Waiter* waiter : queue) waiter->timer.cancel();
+  }
+  void wake_first() {
+    if (!queue.empty()) queue.front()->timer.cancel();
+  }
+  // Forgets the origin once no connection to it is in use and no request waits for one:
+  // a run over a million origins must not keep a million entries.
+  void leave_if_unused() {
+    if (in_use > 0 || !queue.empty()) return;
+    if (const auto origins = registry.lock()) {
+      const auto found = origins->by_name.find(name);
+      if (found != origins->by_name.end() && found->second.get() == this) {
+        origins->by_name.erase(found);  // `this` lives on in the caller's shared_ptr
+      }
+    }
+  }
+};
+
+namespace {
+
+// Lists a waiter in its origin's queue for as long as its request waits, however the wait ends.
+class Queued {
+ public:
+  Queued(ConnectionGate::Origin& origin, Waiter& waiter) : origin_(origin), waiter_(waiter) {
+    origin_.queue.push_back(&waiter_);
+  }
+  ~Queued() {
+    if (waiter_.queued) {
+      std::erase(origin_.queue, &waiter_);
+    }
+  }
+  Queued(const Queued&) = delete;
+  Queued& operator=(const Queued&) = delete;
+
+ private:
+  ConnectionGate::Origin& origin_;
+  Waiter& waiter_;
+};
+
+// When a queued request should look again, or nothing when it should open a connection now.
+std::optional<Clock::time_point> keep_waiting_until(const ConnectionGate::Origin& origin,
+                                                    std::chrono::milliseconds min_patience,
+                                                    Clock::time_point now) {
+  using Gate = ConnectionGate;
+  if (!origin.round_trip) {
+    // Near or far? A connect under way to the origin will tell within a near round trip or
+    // two. Without one, nobody is finding out: open. So too after a failure: the others may
+    // well succeed (a flaky network), and they should not queue behind one another.
+    if (origin.opening == 0 || origin.open_failed) return std::nullopt;
+    if (!origin.connect_started) return Clock::time_point::max();  // woken when it starts
+    const Clock::time_point told_by = *origin.connect_started + 2 * Gate::kNearRoundTrip;
+    return now < told_by ? std::optional{told_by} : std::nullopt;
+  }
+  if (*origin.round_trip >= Gate::kNearRoundTrip ||
+      origin.in_use < Gate::kConnectionsPerNearOrigin) {
+    return std::nullopt;
+  }
+  if (!origin.open_took) {
+    // The origin's first connections are still opening: wait for them (woken when one is
+    // ready, or when one fails).
+    return origin.opening > 0 ? std::optional{Clock::time_point::max()} : std::nullopt;
+  }
+  // Patience: no longer without a connection coming free than opening one takes.
+  const Clock::time_point until =
+      origin.progress + std::max<Clock::duration>(*origin.open_took, min_patience);
+  return now < until ? std::optional{until} : std::nullopt;
+}
+
+}  // namespace
+
+ConnectionGate::Lease::Lease(std::shared_ptr<Origin> origin, bool opening)
+    : origin_(std::move(origin)), opening_(opening) {
+  ++origin_->in_use;
+  if (opening_) ++origin_->opening;
+}
+
+ConnectionGate::Lease::Lease(Lease&& other) noexcept
+    : origin_(std::move(other.origin_)), opening_(std::exchange(other.opening_, false)) {}
+
+ConnectionGate::Lease& ConnectionGate::Lease::operator=(Lease&& other) noexcept {
+  if (this != &other) {
+    end();
+    origin_ = std::move(other.origin_);
+    opening_ = std::exchange(other.opening_, false);
+  }
+  return *this;
+}
+
+ConnectionGate::Lease::~Lease() { end(); }
+
+void ConnectionGate::Lease::end() noexcept {
+  const std::shared_ptr<Origin> origin = std::exchange(origin_, nullptr);
+  if (!origin) return;
+  --origin->in_use;
+  if (std::exchange(opening_, false)) {
+    // An open failed: the requests waiting to learn from it find out for themselves.
+    --origin->opening;
+    origin->open_failed = true;
+    origin->wake_all();
+  } else {
+    // A connection closed instead of coming back: one queued request may open another.
+    origin->wake_first();
+  }
+  origin->leave_if_unused();
+}
+
+void ConnectionGate::Lease::connecting() {
+  if (origin_ && !origin_->connect_started) {
+    origin_->connect_started = Clock::now();
+    origin_->wake_all();  // those waiting to learn the round trip now know how long to wait
+  }
+}
+
+void ConnectionGate::Lease::connected(std::chrono::microseconds round_trip) {
+  if (!origin_) return;
+  const bool first = !origin_->round_trip;
+  origin_->round_trip = round_trip;
+  if (first) origin_->wake_all();
+}
+
+void ConnectionGate::Lease::opened(Clock::duration took) {
+  if (!origin_) return;
+  const bool first = !origin_->open_took;
+  origin_->open_took = took;
+  origin_->progress = Clock::now();
+  if (std::exchange(opening_, false)) --origin_->opening;
+  if (first) origin_->wake_all();  // patience now has a measure
+}
+
+ConnectionGate::ConnectionGate(ConnectionPool& pool, std::chrono::milliseconds min_patience)
+    : pool_(pool), min_patience_(min_patience), origins_(std::make_shared<Origins>()) {}
+
+ConnectionGate::~ConnectionGate() = default;
+
+std::shared_ptr<ConnectionGate::Origin> ConnectionGate::origin(const std::string& name) {
+  auto [found, inserted] = origins_->by_name.try_emplace(name);
+  if (inserted) {
+    found->second = std::make_shared<Origin>();
+    found->second->name = name;
+    found->second->registry = origins_;
+  }
+  return found->second;
+}
+
+asio::awaitable<ConnectionGate::Acquired> ConnectionGate::acquire(const std::string& name, bool tls,
+                                                                  Clock::time_point deadline) {
+  if (std::unique_ptr<Connection> idle = pool_.take(name)) {
+    co_return Acquired{std::move(idle), Lease{origin(name), false}};
+  }
+  const std::shared_ptr<Origin> entry = origin(name);
+  if (tls && entry->in_use > 0) {
+    Waiter waiter{co_await asio::this_coro::executor};
+    const Queued queued{*entry, waiter};
+    for (;;) {
+      if (waiter.handed) {
+        co_return Acquired{std::move(waiter.handed), std::move(waiter.lease)};
+      }
+      const Clock::time_point now = Clock::now();
+      const std::optional<Clock::time_point> until = keep_waiting_until(*entry, min_patience_, now);
+      if (!until || now >= deadline) {
+        break;
+      }
+      waiter.timer.expires_at(std::min(*until, deadline));
+      co_await waiter.timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+  }
+  co_return Acquired{nullptr, Lease{entry, true}};
+}
+
+void ConnectionGate::give_back(std::unique_ptr<Connection> connection, Lease lease) {
+  const std::shared_ptr<Origin> entry = lease.origin_;
+  if (entry && !entry->queue.empty()) {
+    Waiter* waiter = entry->queue.front();
+    entry->queue.pop_front();
+    waiter->queued = false;
+    waiter->handed = std::move(connection);
+    waiter->lease = std::move(lease);  // still in use: nobody else may open in its place
+    entry->progress = Clock::now();
+    waiter->timer.cancel();
+    return;
+  }
+  pool_.give_back(std::move(connection));
+}
+
+std::size_t ConnectionGate::origins() const noexcept { return origins_->by_name.size(); }
+
+}  // namespace fetch

@@ -1,0 +1,253 @@
+// Late binding: who opens a connection, who waits for one in use, and when waiting ends.
+// Requests are acquire() coroutines on an io_context; what opening a connection shows (round
+// trip, time taken) is reported through the leases, as the client does.
+#include "fetch/connection_gate.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fetch/pool.hpp"
+
+namespace fetch {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+using Gate = ConnectionGate;
+
+constexpr auto kNear = 40us;  // a loopback round trip
+constexpr auto kFar = 20ms;
+const std::string kOrigin = "https://a:443";
+// Long enough that a stalled test machine never runs out of it by accident.
+constexpr auto kPatience = 200ms;
+
+class ConnectionGateTest : public ::testing::Test {
+ protected:
+  // One request's acquire(): empty until it completes.
+  using Pending = std::shared_ptr<std::optional<Gate::Acquired>>;
+
+  Pending start(const std::string& origin = kOrigin, bool tls = true,
+                Clock::time_point deadline = Clock::now() + 10s) {
+    auto pending = std::make_shared<std::optional<Gate::Acquired>>();
+    asio::co_spawn(io_, gate_.acquire(origin, tls, deadline),
+                   [pending](std::exception_ptr error, Gate::Acquired acquired) {
+                     ASSERT_FALSE(error);
+                     pending->emplace(std::move(acquired));
+                   });
+    return pending;
+  }
+  std::vector<Pending> start_many(int count, bool tls = true) {
+    std::vector<Pending> requests;
+    for (int n = 0; n < count; ++n) requests.push_back(start(kOrigin, tls));
+    return requests;
+  }
+
+  void run_ready() {
+    io_.restart();
+    io_.poll();
+  }
+  void run_for(std::chrono::milliseconds duration) {
+    io_.restart();
+    io_.run_for(duration);
+  }
+
+  // The first request to the origin: it opens at once, and its connection shows `round_trip`.
+  Gate::Lease first_connection(std::chrono::microseconds round_trip, bool ready = true) {
+    Pending first = start();
+    run_ready();
+    EXPECT_TRUE(first->has_value());
+    EXPECT_EQ((*first)->connection, nullptr);
+    Gate::Lease lease = std::move((*first)->lease);
+    lease.connecting();
+    lease.connected(round_trip);
+    if (ready) lease.opened(1ms);
+    return lease;
+  }
+
+  static std::size_t done(const std::vector<Pending>& requests) {
+    std::size_t count = 0;
+    for (const Pending& request : requests) count += request->has_value() ? 1 : 0;
+    return count;
+  }
+  // Leases of the requests that were told to open a connection, as the client would hold them.
+  static std::vector<Gate::Lease> take_openers(std::vector<Pending>& requests) {
+    std::vector<Gate::Lease> leases;
+    for (Pending& request : requests) {
+      if (request->has_value() && !(*request)->connection) {
+        leases.push_back(std::move((*request)->lease));
+        request->reset();
+      }
+    }
+    return leases;
+  }
+  std::unique_ptr<Connection> connection_to(const std::string& origin = kOrigin) {
+    return std::make_unique<Connection>(origin, TcpStream{io_});
+  }
+
+  asio::io_context io_;
+  ConnectionPool pool_{16};
+  Gate gate_{pool_, kPatience};
+};
+
+TEST_F(ConnectionGateTest, AnIdleConnectionIsTakenFirst) {
+  pool_.give_back(connection_to());
+  Pending request = start();
+  run_ready();
+  ASSERT_TRUE(request->has_value());
+  EXPECT_NE((*request)->connection, nullptr);
+}
+
+TEST_F(ConnectionGateTest, ANearOriginGetsSixConnectionsAndTheRestQueue) {
+  Gate::Lease first = first_connection(kNear);
+  std::vector<Pending> requests = start_many(10);
+  run_ready();
+  EXPECT_EQ(done(requests), Gate::kConnectionsPerNearOrigin - 1);
+  std::vector<Gate::Lease> openers = take_openers(requests);
+
+  // A connection coming free goes, with its lease, to the request queued first.
+  Connection* handed = nullptr;
+  {
+    auto connection = connection_to();
+    handed = connection.get();
+    gate_.give_back(std::move(connection), std::move(first));
+  }
+  run_ready();
+  ASSERT_TRUE(requests[5]->has_value());
+  EXPECT_EQ((*requests[5])->connection.get(), handed);
+  EXPECT_EQ(done(requests), 1u) << "one connection came free, one request went on";
+  EXPECT_EQ(pool_.idle(), 0u) << "a queued request's connection must not idle in the pool";
+}
+
+TEST_F(ConnectionGateTest, AClosedConnectionLetsOneQueuedRequestOpen) {
+  Gate::Lease first = first_connection(kNear);
+  std::vector<Pending> requests = start_many(7);
+  run_ready();
+  std::vector<Gate::Lease> openers = take_openers(requests);
+  ASSERT_EQ(openers.size(), Gate::kConnectionsPerNearOrigin - 1);
+
+  first = Gate::Lease{};  // its connection was closed, not given back
+  run_ready();
+  EXPECT_EQ(take_openers(requests).size(), 1u);
+  EXPECT_EQ(done(requests), 0u) << "the seventh still waits";
+}
+
+TEST_F(ConnectionGateTest, AFarOriginNeverQueues) {
+  Gate::Lease first = first_connection(kFar);
+  std::vector<Pending> requests = start_many(10);
+  run_ready();
+  EXPECT_EQ(take_openers(requests).size(), 10u);
+}
+
+TEST_F(ConnectionGateTest, PlainHttpNeverQueues) {
+  Pending first = start("http://a:80", false);
+  run_ready();
+  ASSERT_TRUE(first->has_value());
+  (*first)->lease.connected(kNear);
+  (*first)->lease.opened(1ms);
+  std::vector<Pending> requests;
+  for (int n = 0; n < 10; ++n) requests.push_back(start("http://a:80", false));
+  run_ready();
+  EXPECT_EQ(take_openers(requests).size(), 10u);
+}
+
+TEST_F(ConnectionGateTest, RequestsWaitForTheFirstConnectToTellNearFromFar) {
+  Pending first = start();
+  run_ready();
+  ASSERT_TRUE(first->has_value());
+  Gate::Lease lease = std::move((*first)->lease);
+  std::vector<Pending> requests = start_many(10);
+  run_ready();
+  EXPECT_EQ(done(requests), 0u) << "nobody knows yet whether the origin is near";
+
+  lease.connecting();
+  lease.connected(kNear);
+  run_ready();
+  EXPECT_EQ(take_openers(requests).size(), Gate::kConnectionsPerNearOrigin - 1);
+}
+
+TEST_F(ConnectionGateTest, AConnectSlowerThanANearRoundTripMeansFar) {
+  Pending first = start();
+  run_ready();
+  Gate::Lease lease = std::move((*first)->lease);
+  lease.connecting();
+  std::vector<Pending> requests = start_many(10);
+  run_for(10ms);  // the connect never completes in time
+  EXPECT_EQ(take_openers(requests).size(), 10u);
+}
+
+TEST_F(ConnectionGateTest, AFailedFirstConnectionReleasesTheQueue) {
+  Pending first = start();
+  run_ready();
+  std::vector<Pending> requests = start_many(10);
+  run_ready();
+  first->reset();  // the lease ends before any connect: resolving failed
+  run_ready();
+  EXPECT_EQ(take_openers(requests).size(), 10u);
+}
+
+TEST_F(ConnectionGateTest, QueuedRequestsOpenWhenNoConnectionComesFree) {
+  // A slow server: the six connections stay busy. After the patience without one coming
+  // free, every queued request opens a connection of its own.
+  Gate::Lease first = first_connection(kNear);
+  std::vector<Pending> requests = start_many(10);
+  run_ready();
+  std::vector<Gate::Lease> openers = take_openers(requests);
+  for (Gate::Lease& lease : openers) lease.opened(1ms);
+  EXPECT_EQ(done(requests), 0u);
+  run_for(kPatience / 2);
+  EXPECT_EQ(done(requests), 0u) << "gave up before a connection would have been ready";
+  run_for(kPatience);
+  EXPECT_EQ(take_openers(requests).size(), 10u - openers.size());
+}
+
+TEST_F(ConnectionGateTest, ConnectionsComingFreeKeepTheQueueWaiting) {
+  Gate::Lease first = first_connection(kNear);
+  std::vector<Pending> requests = start_many(10);
+  run_ready();
+  std::vector<Gate::Lease> openers = take_openers(requests);
+  // One hand-over every 60% of the patience: after three of them the queue has waited
+  // longer than its patience in all, but never that long without progress.
+  for (std::size_t served = 0; served < 3; ++served) {
+    run_for(kPatience * 6 / 10);
+    gate_.give_back(connection_to(), std::move(openers.at(served)));
+    run_ready();
+  }
+  EXPECT_EQ(done(requests), 3u);
+  EXPECT_EQ(take_openers(requests).size(), 0u);
+}
+
+TEST_F(ConnectionGateTest, TheDeadlineEndsTheWait) {
+  Gate::Lease first = first_connection(kNear, false);  // never ready: no patience measure
+  std::vector<Gate::Lease> openers;
+  for (std::size_t n = 1; n < Gate::kConnectionsPerNearOrigin; ++n) {
+    Pending request = start();
+    run_ready();
+    openers.push_back(std::move((*request)->lease));
+  }
+  Pending late = start(kOrigin, true, Clock::now() + 100ms);
+  run_ready();
+  EXPECT_FALSE(late->has_value());
+  run_for(kPatience);
+  ASSERT_TRUE(late->has_value());
+  EXPECT_EQ((*late)->connection, nullptr);
+}
+
+TEST_F(ConnectionGateTest, AnOriginIsForgottenWhenNothingUsesIt) {
+  {
+    Gate::Lease first = first_connection(kNear);
+    EXPECT_EQ(gate_.origins(), 1u);
+    gate_.give_back(connection_to(), std::move(first));
+  }
+  EXPECT_EQ(gate_.origins(), 0u);
+  EXPECT_EQ(pool_.idle(), 1u);
+}
+
+}  // namespace
+}  // namespace fetch
