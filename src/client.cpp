@@ -90,7 +90,8 @@ struct HopOutcome {
 struct Opened {
   std::unique_ptr<Connection> connection;
   std::optional<FetchError> error;
-  HandshakeTurn turn;  // held over the first exchange when this was the origin's first
+  HandshakeTurn turn;   // held over the first exchange when this was the origin's first
+  bool reused = false;  // another request's connection, handed over instead
 
   static Opened failed(FetchError error) {
     Opened opened;
@@ -101,6 +102,12 @@ struct Opened {
     Opened opened;
     opened.connection = std::move(connection);
     opened.turn = std::move(turn);
+    return opened;
+  }
+  static Opened reuse(std::unique_ptr<Connection> connection) {
+    Opened opened;
+    opened.connection = std::move(connection);
+    opened.reused = true;
     return opened;
   }
 };
@@ -191,7 +198,6 @@ asio::awaitable<Opened> open_connection(Session& session, const Target& target,
     co_return Opened::failed(
         connect_phase_expired(settings, target, phase_deadline, deadline, "connecting to"));
   }
-  lease.connecting();
   const error_code connect_error = co_await connect_to_any(tcp, resolution.endpoints, watchdog);
   const Clock::time_point connected = Clock::now();
   timings.connect_ms += milliseconds(resolved, connected);
@@ -215,6 +221,16 @@ asio::awaitable<Opened> open_connection(Session& session, const Target& target,
     watchdog.release();  // the socket moves; exchange() watches it in its new place
     lease.opened(Clock::now() - started);
     co_return Opened::ready(std::make_unique<Connection>(origin, std::move(tcp)));
+  }
+
+  // Now that the origin is known to be near or far: a connection in use may come free sooner
+  // than this one's handshake would end.
+  auto [handed, kept] = co_await session.gate.reconsider(std::move(lease), phase_deadline);
+  lease = std::move(kept);
+  if (handed) {
+    watchdog.release();
+    tcp.close(ignored);
+    co_return Opened::reuse(std::move(handed));
   }
 
   TlsStream tls{std::move(tcp), session.tls};
@@ -391,7 +407,7 @@ asio::awaitable<HopOutcome> fetch_once(Session& session, const Target& target,
                                                        "waiting for a connection to"));
   }
   for (;;) {
-    const bool reused = connection != nullptr;
+    bool reused = connection != nullptr;
     // Ends when this exchange does: tickets arrive before the response, so the connections
     // waiting for this one's session need wait no longer.
     HandshakeTurn turn;
@@ -403,6 +419,7 @@ asio::awaitable<HopOutcome> fetch_once(Session& session, const Target& target,
       }
       connection = std::move(opened.connection);
       turn = std::move(opened.turn);
+      reused = opened.reused;
     }
     result.reused_connection = reused;
     HopOutcome outcome = co_await connection->visit([&](auto& stream) {

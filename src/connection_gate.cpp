@@ -37,9 +37,7 @@ struct ConnectionGate::Origin {
   std::size_t in_use = 0;           // leases
   std::size_t opening = 0;          // leases with no connection ready yet
   std::optional<std::chrono::microseconds> round_trip;  // of the latest TCP connect
-  std::optional<Clock::time_point> connect_started;     // the first TCP connect to it
   std::optional<Clock::duration> open_took;             // the latest connection ready
-  bool open_failed = false;                             // a connection failed to open
   Clock::time_point progress{};  // the latest connection handed over or ready
   std::deque<Waiter*> queue;     // first come, first served
 
@@ -89,18 +87,9 @@ std::optional<Clock::time_point> keep_waiting_until(const ConnectionGate::Origin
                                                     std::chrono::milliseconds min_patience,
                                                     Clock::time_point now) {
   using Gate = ConnectionGate;
-  if (!origin.round_trip) {
-    // Near or far? A connect under way to the origin will tell within a near round trip or
-    // two. Without one, nobody is finding out: open. So too after a failure: the others may
-    // well succeed (a flaky network), and they should not queue behind one another.
-    if (origin.opening == 0 || origin.open_failed) return std::nullopt;
-    if (!origin.connect_started) return Clock::time_point::max();  // woken when it starts
-    const Clock::time_point told_by = *origin.connect_started + 2 * Gate::kNearRoundTrip;
-    return now < told_by ? std::optional{told_by} : std::nullopt;
-  }
-  if (*origin.round_trip >= Gate::kNearRoundTrip ||
+  if (!origin.round_trip || *origin.round_trip >= Gate::kNearRoundTrip ||
       origin.in_use < Gate::kConnectionsPerNearOrigin) {
-    return std::nullopt;
+    return std::nullopt;  // not known to be near, or not crowded
   }
   if (!origin.open_took) {
     // The origin's first connections are still opening: wait for them (woken when one is
@@ -140,9 +129,9 @@ void ConnectionGate::Lease::end() noexcept {
   if (!origin) return;
   --origin->in_use;
   if (std::exchange(opening_, false)) {
-    // An open failed: the requests waiting to learn from it find out for themselves.
+    // An open failed: the requests waiting for the first to be ready go and find out
+    // for themselves.
     --origin->opening;
-    origin->open_failed = true;
     origin->wake_all();
   } else {
     // A connection closed instead of coming back: one queued request may open another.
@@ -151,18 +140,8 @@ void ConnectionGate::Lease::end() noexcept {
   origin->leave_if_unused();
 }
 
-void ConnectionGate::Lease::connecting() {
-  if (origin_ && !origin_->connect_started) {
-    origin_->connect_started = Clock::now();
-    origin_->wake_all();  // those waiting to learn the round trip now know how long to wait
-  }
-}
-
 void ConnectionGate::Lease::connected(std::chrono::microseconds round_trip) {
-  if (!origin_) return;
-  const bool first = !origin_->round_trip;
-  origin_->round_trip = round_trip;
-  if (first) origin_->wake_all();
+  if (origin_) origin_->round_trip = round_trip;
 }
 
 void ConnectionGate::Lease::opened(Clock::duration took) {
@@ -189,13 +168,42 @@ std::shared_ptr<ConnectionGate::Origin> ConnectionGate::origin(const std::string
   return found->second;
 }
 
-asio::awaitable<ConnectionGate::Acquired> ConnectionGate::acquire(const std::string& name, bool tls,
+asio::awaitable<ConnectionGate::Acquired> ConnectionGate::acquire(std::string name, bool tls,
                                                                   Clock::time_point deadline) {
   if (std::unique_ptr<Connection> idle = pool_.take(name)) {
     co_return Acquired{std::move(idle), Lease{origin(name), false}};
   }
-  const std::shared_ptr<Origin> entry = origin(name);
-  if (tls && entry->in_use > 0) {
+  std::shared_ptr<Origin> entry = origin(name);
+  if (!tls) {
+    co_return Acquired{nullptr, Lease{std::move(entry), true}};
+  }
+  co_return co_await wait_in_turn(std::move(entry), deadline);
+}
+
+asio::awaitable<ConnectionGate::Acquired> ConnectionGate::reconsider(Lease lease,
+                                                                     Clock::time_point deadline) {
+  std::shared_ptr<Origin> entry = lease.origin_;
+  if (!entry) {
+    co_return Acquired{nullptr, std::move(lease)};
+  }
+  // Would the other connections in use leave room for this one?
+  --entry->in_use;
+  const bool crowded = keep_waiting_until(*entry, min_patience_, Clock::now()).has_value();
+  ++entry->in_use;
+  if (!crowded) {
+    co_return Acquired{nullptr, std::move(lease)};
+  }
+  // No: its place goes to the queue. Nobody is woken for it: with kConnectionsPerNearOrigin
+  // others in use, nobody may open another.
+  --entry->in_use;
+  if (std::exchange(lease.opening_, false)) --entry->opening;
+  lease.origin_ = nullptr;
+  co_return co_await wait_in_turn(std::move(entry), deadline);
+}
+
+asio::awaitable<ConnectionGate::Acquired> ConnectionGate::wait_in_turn(
+    std::shared_ptr<Origin> entry, Clock::time_point deadline) {
+  if (keep_waiting_until(*entry, min_patience_, Clock::now()) && Clock::now() < deadline) {
     Waiter waiter{co_await asio::this_coro::executor};
     const Queued queued{*entry, waiter};
     for (;;) {
@@ -211,7 +219,7 @@ asio::awaitable<ConnectionGate::Acquired> ConnectionGate::acquire(const std::str
       co_await waiter.timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }
   }
-  co_return Acquired{nullptr, Lease{entry, true}};
+  co_return Acquired{nullptr, Lease{std::move(entry), true}};
 }
 
 void ConnectionGate::give_back(std::unique_ptr<Connection> connection, Lease lease) {

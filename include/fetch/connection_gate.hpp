@@ -12,6 +12,11 @@
 // is different: each connection opens its own congestion window and round trips dominate,
 // so requests to it never wait. Nor do plain-HTTP ones: a TCP connect costs little.
 //
+// Near or far is the kernel's round trip of a TCP connect to the origin. Requests that start
+// before anyone knows make their own TCP connects (cheap, and no time lost if the server is
+// far), then think again (reconsider()) before their TLS handshakes; later ones queue at
+// once.
+//
 // Waiting must never cost much: a queued request opens a connection of its own as soon as
 // no connection to the origin has come free for as long as opening one takes (at least
 // kMinPatience), so a slow server still gets every request in parallel, a few ms late.
@@ -61,9 +66,8 @@ class ConnectionGate {
     Lease& operator=(const Lease&) = delete;
 
     // What opening the leased connection shows about its origin, for the requests behind it:
-    // the TCP connect starts; it completed with this round trip (tcpi_rtt); the connection
-    // is ready (TLS included) after `took`.
-    void connecting();
+    // its TCP connect completed with this round trip (tcpi_rtt); it is ready (TLS included)
+    // after `took`.
     void connected(std::chrono::microseconds round_trip);
     void opened(Clock::duration took);
 
@@ -90,10 +94,16 @@ class ConnectionGate {
   ConnectionGate& operator=(const ConnectionGate&) = delete;
 
   // A connection for a request to `origin`: an idle one, or one that a request finishing on
-  // it hands over, or else a lease to open a new one. Only requests to a near `tls` origin
-  // ever wait, never past `deadline`.
-  boost::asio::awaitable<Acquired> acquire(const std::string& origin, bool tls,
+  // it hands over, or else a lease to open a new one. Only requests to a `tls` origin known
+  // to be near ever wait, never past `deadline`.
+  boost::asio::awaitable<Acquired> acquire(std::string origin, bool tls,
                                            Clock::time_point deadline);
+
+  // Call between the TCP connect and the TLS handshake of a connection opened under `lease`,
+  // once connected() has reported: when its origin turned out to be near and enough other
+  // connections to it are in use, queues as acquire() would. Comes back with a connection
+  // to use instead (the TCP one is then not needed), or with none and a lease to go on.
+  boost::asio::awaitable<Acquired> reconsider(Lease lease, Clock::time_point deadline);
 
   // `connection` finished a response and can carry another: it goes to the request that has
   // waited longest for its origin, with its lease, or else to the pool.
@@ -105,6 +115,9 @@ class ConnectionGate {
   struct Origins;  // shared with the leases, which may outlive the gate at shutdown
 
   std::shared_ptr<Origin> origin(const std::string& name);
+  // Queues for a connection to `entry` while keep_waiting_until() says to.
+  boost::asio::awaitable<Acquired> wait_in_turn(std::shared_ptr<Origin> entry,
+                                                Clock::time_point deadline);
 
   ConnectionPool& pool_;
   std::chrono::milliseconds min_patience_;

@@ -66,6 +66,32 @@ TEST_F(Reuse, FourWorkersUseAtMostFourConnections) {
   EXPECT_EQ(count_reused(run, "true") + count_reused(run, "false"), 40u) << run.process.out;
 }
 
+// Late binding (connection_gate.hpp): to a near TLS origin, six connections carry the
+// requests, which queue for whichever comes free first.
+TEST_F(Reuse, ANearTlsOriginSharesAFewConnections) {
+  const TsvRun run = fetch_many(nginx.https_url("/small.txt"), "near", 24, 24);
+  ASSERT_TRUE(nginx.wait_for_requests("/small.txt?near-", 24));
+  // Six, unless the machine stalled for longer than the queue's patience (10 ms) and a few
+  // queued requests opened connections of their own; one per URL would mean nobody queued.
+  EXPECT_LE(nginx.distinct_connections("/small.txt?near-"), 12u);
+  EXPECT_GE(count_reused(run, "true"), 12u) << run.process.out;
+  for (const TsvRecord& record : run.records) {
+    EXPECT_EQ(record["status"], "200") << record.text();
+  }
+}
+
+TEST_F(Reuse, ASlowNearOriginStillGetsEveryRequestInParallel) {
+  // Each response takes about a second: no connection comes free in time, so the requests
+  // queued behind the first six open connections of their own.
+  const TsvRun run = fetch_many(nginx.https_url("/slow/small.txt"), "slow", 10, 10);
+  ASSERT_TRUE(nginx.wait_for_requests("/slow/small.txt?slow-", 10));
+  EXPECT_EQ(nginx.distinct_connections("/slow/small.txt?slow-"), 10u);
+  for (const TsvRecord& record : run.records) {
+    EXPECT_EQ(record["status"], "200") << record.text();
+    EXPECT_EQ(record["bytes"], std::to_string(nginx.file_size("small.txt"))) << record.text();
+  }
+}
+
 TEST_F(Reuse, AlternatingOriginsEachKeepTheirConnection) {
   // The pool keeps idle connections per origin (several per worker), so visiting another
   // origin in between must not cost the first one its connection.

@@ -77,6 +77,10 @@ std::string locations() {
     location = /redirect/absolute { return 301 $scheme://$http_host/small.txt; }
     location = /redirect/loop-a { absolute_redirect off; return 302 /redirect/loop-b; }
     location = /redirect/loop-b { absolute_redirect off; return 302 /redirect/loop-a; }
+    location /slow/ {
+      limit_rate 1000;
+      rewrite ^/slow/(.*)$ /$1 break;
+    }
 )";
   for (int n = 1; n <= NginxServer::kMaxChain; ++n) {
     const std::string next = n == 1 ? "/small.txt" : "/redirect/chain/" + std::to_string(n - 1);

@@ -8,6 +8,7 @@
 //   /large.bin            32 MiB of zero bytes (a sparse file)
 //   /missing.txt          404 (no such file)
 //   /status/404           404          /status/500   500
+//   /slow/<file>          a file above, sent at 1000 bytes/s: /slow/small.txt takes ~1 s
 //   /chunked              SSI page: Transfer-Encoding: chunked, no Content-Length;
 //                         body is chunked_body() (it includes small.txt)
 //   /redirect/relative       302 "Location: ../small.txt"       -> /small.txt

@@ -65,7 +65,6 @@ class ConnectionGateTest : public ::testing::Test {
     EXPECT_TRUE(first->has_value());
     EXPECT_EQ((*first)->connection, nullptr);
     Gate::Lease lease = std::move((*first)->lease);
-    lease.connecting();
     lease.connected(round_trip);
     if (ready) lease.opened(1ms);
     return lease;
@@ -157,39 +156,74 @@ TEST_F(ConnectionGateTest, PlainHttpNeverQueues) {
   EXPECT_EQ(take_openers(requests).size(), 10u);
 }
 
-TEST_F(ConnectionGateTest, RequestsWaitForTheFirstConnectToTellNearFromFar) {
+TEST_F(ConnectionGateTest, RequestsOpenUntilTheRoundTripIsKnownThenReconsider) {
+  // Eleven requests start together: nobody knows yet whether the origin is near, so all
+  // open TCP connections. Once connected, all but six give their places up and queue.
   Pending first = start();
+  std::vector<Pending> requests = start_many(10);
   run_ready();
   ASSERT_TRUE(first->has_value());
-  Gate::Lease lease = std::move((*first)->lease);
-  std::vector<Pending> requests = start_many(10);
-  run_ready();
-  EXPECT_EQ(done(requests), 0u) << "nobody knows yet whether the origin is near";
+  Gate::Lease pioneer = std::move((*first)->lease);
+  pioneer.connected(kNear);
+  std::vector<Gate::Lease> openers = take_openers(requests);
+  ASSERT_EQ(openers.size(), 10u);
 
-  lease.connecting();
-  lease.connected(kNear);
+  std::vector<Pending> second_thoughts;
+  for (Gate::Lease& lease : openers) {
+    lease.connected(kNear);
+    auto pending = std::make_shared<std::optional<Gate::Acquired>>();
+    asio::co_spawn(io_, gate_.reconsider(std::move(lease), Clock::now() + 10s),
+                   [pending](std::exception_ptr error, Gate::Acquired acquired) {
+                     ASSERT_FALSE(error);
+                     pending->emplace(std::move(acquired));
+                   });
+    second_thoughts.push_back(pending);
+  }
   run_ready();
-  EXPECT_EQ(take_openers(requests).size(), Gate::kConnectionsPerNearOrigin - 1);
+  std::vector<Gate::Lease> going_on = take_openers(second_thoughts);
+  EXPECT_EQ(going_on.size(), Gate::kConnectionsPerNearOrigin - 1);
+  EXPECT_EQ(done(second_thoughts), 0u) << "the others queue";
+
+  pioneer.opened(1ms);
+  gate_.give_back(connection_to(), std::move(pioneer));
+  run_ready();
+  EXPECT_EQ(done(second_thoughts), 1u) << "and take connections as they come free";
 }
 
-TEST_F(ConnectionGateTest, AConnectSlowerThanANearRoundTripMeansFar) {
+TEST_F(ConnectionGateTest, AFarOriginsConnectionsGoOnAfterTheirConnect) {
   Pending first = start();
-  run_ready();
-  Gate::Lease lease = std::move((*first)->lease);
-  lease.connecting();
   std::vector<Pending> requests = start_many(10);
-  run_for(10ms);  // the connect never completes in time
+  run_ready();
+  std::vector<Gate::Lease> openers = take_openers(requests);
+  ASSERT_EQ(openers.size(), 10u);
+  for (Gate::Lease& lease : openers) {
+    lease.connected(kFar);
+    auto pending = std::make_shared<std::optional<Gate::Acquired>>();
+    asio::co_spawn(io_, gate_.reconsider(std::move(lease), Clock::now() + 10s),
+                   [pending](std::exception_ptr error, Gate::Acquired acquired) {
+                     ASSERT_FALSE(error);
+                     pending->emplace(std::move(acquired));
+                   });
+    requests.push_back(pending);
+  }
+  run_ready();
   EXPECT_EQ(take_openers(requests).size(), 10u);
 }
 
-TEST_F(ConnectionGateTest, AFailedFirstConnectionReleasesTheQueue) {
-  Pending first = start();
-  run_ready();
+TEST_F(ConnectionGateTest, FailedOpensReleaseTheQueue) {
+  // The first six connections are still opening when the rest queue; they all fail.
+  Gate::Lease first = first_connection(kNear, false);
   std::vector<Pending> requests = start_many(10);
   run_ready();
-  first->reset();  // the lease ends before any connect: resolving failed
+  std::vector<Gate::Lease> openers = take_openers(requests);
+  ASSERT_EQ(openers.size(), Gate::kConnectionsPerNearOrigin - 1);
   run_ready();
-  EXPECT_EQ(take_openers(requests).size(), 10u);
+  EXPECT_EQ(done(requests), 0u) << "they wait for the first connection to be ready";
+  const std::size_t queued = requests.size() - openers.size();
+  openers.clear();
+  first = Gate::Lease{};
+  run_ready();
+  EXPECT_EQ(take_openers(requests).size(), queued) << "six places came free, for five";
 }
 
 TEST_F(ConnectionGateTest, QueuedRequestsOpenWhenNoConnectionComesFree) {
