@@ -223,16 +223,6 @@ asio::awaitable<Opened> open_connection(Session& session, const Target& target,
     co_return Opened::ready(std::make_unique<Connection>(origin, std::move(tcp)));
   }
 
-  // Now that the origin is known to be near or far: a connection in use may come free sooner
-  // than this one's handshake would end.
-  auto [handed, kept] = co_await session.gate.reconsider(std::move(lease), phase_deadline);
-  lease = std::move(kept);
-  if (handed) {
-    watchdog.release();
-    tcp.close(ignored);
-    co_return Opened::reuse(std::move(handed));
-  }
-
   TlsStream tls{std::move(tcp), session.tls};
   if (!watchdog.arm(tls.next_layer(), phase_deadline)) {
     co_return Opened::failed(
@@ -247,6 +237,15 @@ asio::awaitable<Opened> open_connection(Session& session, const Target& target,
   // the first handshake to a near origin, wait for that one's session first.
   HandshakeTurn turn =
       co_await session.tls_sessions.prepare(tls.native_handle(), origin, phase_deadline, rtt);
+  // Now that the origin may be known to be near (its first handshake has ended): a connection
+  // in use may come free sooner than this one's handshake would end.
+  auto [handed, kept] = co_await session.gate.reconsider(std::move(lease), phase_deadline);
+  lease = std::move(kept);
+  if (handed) {
+    watchdog.release();
+    tls.next_layer().close(ignored);
+    co_return Opened::reuse(std::move(handed));
+  }
   const Clock::time_point handshake_started = Clock::now();
   auto [handshake_error] = co_await tls.async_handshake(ssl::stream_base::client, use_tuple);
   const Clock::time_point handshaken = Clock::now();

@@ -23,6 +23,7 @@ struct Waiter {
   std::unique_ptr<Connection> handed;  // set, with its lease, by give_back()
   ConnectionGate::Lease lease;
   bool queued = true;
+  bool woken = false;  // told to look again, and not yet back to waiting
 };
 
 }  // namespace
@@ -35,18 +36,21 @@ struct ConnectionGate::Origin {
   std::string name;
   std::weak_ptr<Origins> registry;  // to leave it once nothing refers to the origin
   std::size_t in_use = 0;           // leases
-  std::size_t opening = 0;          // leases with no connection ready yet
   std::optional<std::chrono::microseconds> round_trip;  // of the latest TCP connect
+  std::optional<Clock::duration> first_open_took;       // the first connection ready
   std::optional<Clock::duration> open_took;             // the latest connection ready
   Clock::time_point progress{};  // the latest connection handed over or ready
   std::deque<Waiter*> queue;     // first come, first served
 
-  // Wakes the queued requests to look again at the origin.
-  void wake_all() {
-    for (Waiter* waiter : queue) waiter->timer.cancel();
-  }
+  // Wakes the first queued request that is not already looking again at the origin: a
+  // second place coming free in the same turn of the event loop is for the second request.
   void wake_first() {
-    if (!queue.empty()) queue.front()->timer.cancel();
+    const auto sleeping = std::find_if(queue.begin(), queue.end(),
+                                       [](const Waiter* waiter) { return !waiter->woken; });
+    if (sleeping != queue.end()) {
+      (*sleeping)->woken = true;
+      (*sleeping)->timer.cancel();
+    }
   }
   // Forgets the origin once no connection to it is in use and no request waits for one:
   // a run over a million origins must not keep a million entries.
@@ -87,14 +91,10 @@ std::optional<Clock::time_point> keep_waiting_until(const ConnectionGate::Origin
                                                     std::chrono::milliseconds min_patience,
                                                     Clock::time_point now) {
   using Gate = ConnectionGate;
-  if (!origin.round_trip || *origin.round_trip >= Gate::kNearRoundTrip ||
-      origin.in_use < Gate::kConnectionsPerNearOrigin) {
+  const bool near = origin.round_trip && *origin.round_trip < Gate::kNearRoundTrip &&
+                    origin.first_open_took && *origin.first_open_took < Gate::kNearFirstOpen;
+  if (!near || origin.in_use < Gate::kConnectionsPerNearOrigin) {
     return std::nullopt;  // not known to be near, or not crowded
-  }
-  if (!origin.open_took) {
-    // The origin's first connections are still opening: wait for them (woken when one is
-    // ready, or when one fails).
-    return origin.opening > 0 ? std::optional{Clock::time_point::max()} : std::nullopt;
   }
   // Patience: no longer without a connection coming free than opening one takes.
   const Clock::time_point until =
@@ -104,20 +104,14 @@ std::optional<Clock::time_point> keep_waiting_until(const ConnectionGate::Origin
 
 }  // namespace
 
-ConnectionGate::Lease::Lease(std::shared_ptr<Origin> origin, bool opening)
-    : origin_(std::move(origin)), opening_(opening) {
+ConnectionGate::Lease::Lease(std::shared_ptr<Origin> origin) : origin_(std::move(origin)) {
   ++origin_->in_use;
-  if (opening_) ++origin_->opening;
 }
-
-ConnectionGate::Lease::Lease(Lease&& other) noexcept
-    : origin_(std::move(other.origin_)), opening_(std::exchange(other.opening_, false)) {}
 
 ConnectionGate::Lease& ConnectionGate::Lease::operator=(Lease&& other) noexcept {
   if (this != &other) {
     end();
     origin_ = std::move(other.origin_);
-    opening_ = std::exchange(other.opening_, false);
   }
   return *this;
 }
@@ -128,15 +122,9 @@ void ConnectionGate::Lease::end() noexcept {
   const std::shared_ptr<Origin> origin = std::exchange(origin_, nullptr);
   if (!origin) return;
   --origin->in_use;
-  if (std::exchange(opening_, false)) {
-    // An open failed: the requests waiting for the first to be ready go and find out
-    // for themselves.
-    --origin->opening;
-    origin->wake_all();
-  } else {
-    // A connection closed instead of coming back: one queued request may open another.
-    origin->wake_first();
-  }
+  // A connection closed, or failed to open, instead of coming back: one queued request may
+  // open another.
+  origin->wake_first();
   origin->leave_if_unused();
 }
 
@@ -146,11 +134,9 @@ void ConnectionGate::Lease::connected(std::chrono::microseconds round_trip) {
 
 void ConnectionGate::Lease::opened(Clock::duration took) {
   if (!origin_) return;
-  const bool first = !origin_->open_took;
+  if (!origin_->first_open_took) origin_->first_open_took = took;
   origin_->open_took = took;
   origin_->progress = Clock::now();
-  if (std::exchange(opening_, false)) --origin_->opening;
-  if (first) origin_->wake_all();  // patience now has a measure
 }
 
 ConnectionGate::ConnectionGate(ConnectionPool& pool, std::chrono::milliseconds min_patience)
@@ -171,11 +157,11 @@ std::shared_ptr<ConnectionGate::Origin> ConnectionGate::origin(const std::string
 asio::awaitable<ConnectionGate::Acquired> ConnectionGate::acquire(std::string name, bool tls,
                                                                   Clock::time_point deadline) {
   if (std::unique_ptr<Connection> idle = pool_.take(name)) {
-    co_return Acquired{std::move(idle), Lease{origin(name), false}};
+    co_return Acquired{std::move(idle), Lease{origin(name)}};
   }
   std::shared_ptr<Origin> entry = origin(name);
   if (!tls) {
-    co_return Acquired{nullptr, Lease{std::move(entry), true}};
+    co_return Acquired{nullptr, Lease{std::move(entry)}};
   }
   co_return co_await wait_in_turn(std::move(entry), deadline);
 }
@@ -196,7 +182,6 @@ asio::awaitable<ConnectionGate::Acquired> ConnectionGate::reconsider(Lease lease
   // No: its place goes to the queue. Nobody is woken for it: with kConnectionsPerNearOrigin
   // others in use, nobody may open another.
   --entry->in_use;
-  if (std::exchange(lease.opening_, false)) --entry->opening;
   lease.origin_ = nullptr;
   co_return co_await wait_in_turn(std::move(entry), deadline);
 }
@@ -215,11 +200,12 @@ asio::awaitable<ConnectionGate::Acquired> ConnectionGate::wait_in_turn(
       if (!until || now >= deadline) {
         break;
       }
+      waiter.woken = false;
       waiter.timer.expires_at(std::min(*until, deadline));
       co_await waiter.timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }
   }
-  co_return Acquired{nullptr, Lease{std::move(entry), true}};
+  co_return Acquired{nullptr, Lease{std::move(entry)}};
 }
 
 void ConnectionGate::give_back(std::unique_ptr<Connection> connection, Lease lease) {
@@ -232,6 +218,9 @@ void ConnectionGate::give_back(std::unique_ptr<Connection> connection, Lease lea
     waiter->lease = std::move(lease);  // still in use: nobody else may open in its place
     entry->progress = Clock::now();
     waiter->timer.cancel();
+    if (std::exchange(waiter->woken, true)) {
+      entry->wake_first();  // it had been woken for a place coming free: pass that on
+    }
     return;
   }
   pool_.give_back(std::move(connection));

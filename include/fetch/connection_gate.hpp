@@ -12,10 +12,10 @@
 // is different: each connection opens its own congestion window and round trips dominate,
 // so requests to it never wait. Nor do plain-HTTP ones: a TCP connect costs little.
 //
-// Near or far is the kernel's round trip of a TCP connect to the origin. Requests that start
-// before anyone knows make their own TCP connects (cheap, and no time lost if the server is
-// far), then think again (reconsider()) before their TLS handshakes; later ones queue at
-// once.
+// Near or far (see kNearRoundTrip) is known once the origin's first connection is ready.
+// Requests that start before then make their own TCP connects (cheap, and no time lost if
+// the server is far), then think again (reconsider()) right before their TLS handshakes, for
+// which they wait on a near origin anyway (tls_sessions.hpp); later ones queue at once.
 //
 // Waiting must never cost much: a queued request opens a connection of its own as soon as
 // no connection to the origin has come free for as long as opening one takes (at least
@@ -40,9 +40,15 @@ class ConnectionPool;
 class ConnectionGate {
  public:
   using Clock = std::chrono::steady_clock;
-  // Round trips below this make an origin near: a new TLS connection then costs more in
-  // CPU (ours and the server's, ~0.5 ms each) than its two round trips.
+  // An origin is near when a TCP connect to it shows a round trip below kNearRoundTrip and
+  // its first connection, TLS included, was ready within kNearFirstOpen. A new TLS
+  // connection to it then costs more in CPU (ours and the server's, ~0.5 ms each) than in
+  // round trips. The second condition catches what the first cannot see: a proxy that
+  // accepts TCP connections nearby for a server far away (through one adding 20 ms, fifteen
+  // pages took 152 ms with the queue and 107 ms without). 25 ms leaves room for a sanitizer
+  // build's full handshake on a busy machine (~5 ms idle; ~1.5 ms in a release build).
   static constexpr std::chrono::microseconds kNearRoundTrip{500};
+  static constexpr std::chrono::milliseconds kNearFirstOpen{25};
   // How many connections a near origin gets before requests queue for them. Browsers open
   // six per host; here six carry 10 000 small URLs as fast as fifty (see above).
   static constexpr std::size_t kConnectionsPerNearOrigin = 6;
@@ -58,9 +64,9 @@ class ConnectionGate {
   class Lease {
    public:
     Lease() = default;
-    Lease(std::shared_ptr<Origin> origin, bool opening);
+    explicit Lease(std::shared_ptr<Origin> origin);
     ~Lease();
-    Lease(Lease&& other) noexcept;
+    Lease(Lease&& other) noexcept = default;
     Lease& operator=(Lease&& other) noexcept;
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
@@ -76,7 +82,6 @@ class ConnectionGate {
     void end() noexcept;
 
     std::shared_ptr<Origin> origin_;
-    bool opening_ = false;  // no connection yet: connected() and opened() are still to come
   };
 
   // A connection to use, or none: then open one under the lease.
@@ -99,9 +104,9 @@ class ConnectionGate {
   boost::asio::awaitable<Acquired> acquire(std::string origin, bool tls,
                                            Clock::time_point deadline);
 
-  // Call between the TCP connect and the TLS handshake of a connection opened under `lease`,
-  // once connected() has reported: when its origin turned out to be near and enough other
-  // connections to it are in use, queues as acquire() would. Comes back with a connection
+  // Call right before the TLS handshake of a connection opened under `lease`: when its
+  // origin turned out to be near and enough other connections to it are in use, queues as
+  // acquire() would. Comes back with a connection
   // to use instead (the TCP one is then not needed), or with none and a lease to go on.
   boost::asio::awaitable<Acquired> reconsider(Lease lease, Clock::time_point deadline);
 
