@@ -171,6 +171,7 @@ asio::awaitable<Opened> open_connection(Session& session, const Target& target,
                                         Timings& timings) {
   const ClientSettings& settings = session.settings;
   const Clock::time_point started = Clock::now();
+  const Timings timings_before = timings;
   Resolution resolution =
       co_await session.resolver.resolve(target.host, target.port, phase_deadline);
   const Clock::time_point resolved = Clock::now();
@@ -244,6 +245,9 @@ asio::awaitable<Opened> open_connection(Session& session, const Target& target,
   if (handed) {
     watchdog.release();
     tls.next_layer().close(ignored);
+    // The phase timings describe the connection that carries the request, and that one was
+    // open already (the time spent shows in total_ms).
+    timings = timings_before;
     co_return Opened::reuse(std::move(handed));
   }
   const Clock::time_point handshake_started = Clock::now();
