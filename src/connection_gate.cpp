@@ -210,13 +210,17 @@ asio::awaitable<ConnectionGate::Acquired> ConnectionGate::wait_in_turn(
 
 void ConnectionGate::give_back(std::unique_ptr<Connection> connection, Lease lease) {
   const std::shared_ptr<Origin> entry = lease.origin_;
+  if (entry) {
+    // Progress, whether anyone waits or not: a request that queues next must measure its
+    // patience from here, not from the last time one waited.
+    entry->progress = Clock::now();
+  }
   if (entry && !entry->queue.empty()) {
     Waiter* waiter = entry->queue.front();
     entry->queue.pop_front();
     waiter->queued = false;
     waiter->handed = std::move(connection);
     waiter->lease = std::move(lease);  // still in use: nobody else may open in its place
-    entry->progress = Clock::now();
     waiter->timer.cancel();
     if (std::exchange(waiter->woken, true)) {
       entry->wake_first();  // it had been woken for a place coming free: pass that on

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "fetch/pool.hpp"
@@ -288,6 +289,27 @@ TEST_F(ConnectionGateTest, ConnectionsComingFreeKeepTheQueueWaiting) {
   }
   EXPECT_EQ(done(requests), 3u);
   EXPECT_EQ(take_openers(requests).size(), 0u);
+}
+
+TEST_F(ConnectionGateTest, AConnectionComingFreeCountsAsProgressEvenWithNobodyWaiting) {
+  Gate::Lease first = first_connection(kNear);
+  std::vector<Pending> requests = start_many(5);
+  run_ready();
+  std::vector<Gate::Lease> openers = take_openers(requests);
+  ASSERT_EQ(openers.size(), Gate::kConnectionsPerNearOrigin - 1);
+  std::this_thread::sleep_for(kPatience + kPatience / 5);  // longer than the patience
+
+  // A connection comes back with nobody queued, and the next request takes it at once.
+  gate_.give_back(connection_to(), std::move(first));
+  Pending next = start();
+  run_ready();
+  ASSERT_TRUE(next->has_value());
+  ASSERT_NE((*next)->connection, nullptr);
+
+  // All six are busy again: a newcomer queues, its patience counted from that return.
+  Pending newcomer = start();
+  run_ready();
+  EXPECT_FALSE(newcomer->has_value());
 }
 
 TEST_F(ConnectionGateTest, TheDeadlineEndsTheWait) {
