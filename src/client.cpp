@@ -403,12 +403,14 @@ asio::awaitable<HopOutcome> fetch_once(Session& session, const Target& target,
                                        Result& result) {
   const ClientSettings& settings = session.settings;
   const std::string origin = target.origin();
-  Clock::time_point phase_deadline = std::min(deadline, Clock::now() + settings.connect_timeout);
-  auto [connection, lease] = co_await session.gate.acquire(origin, target.tls, phase_deadline);
-  if (!connection && Clock::now() >= phase_deadline) {
-    co_return HopOutcome::failed(connect_phase_expired(settings, target, phase_deadline, deadline,
-                                                       "waiting for a connection to"));
+  // Time queued for a connection in use is not connect time: only --max-time bounds it (the
+  // queue's own patience keeps it short).
+  auto [connection, lease] = co_await session.gate.acquire(origin, target.tls, deadline);
+  if (!connection && Clock::now() >= deadline) {
+    co_return HopOutcome::failed(max_time_exceeded(
+        settings, fmt::format("waiting for a connection to {}:{}", target.host, target.port)));
   }
+  Clock::time_point phase_deadline = std::min(deadline, Clock::now() + settings.connect_timeout);
   for (;;) {
     bool reused = connection != nullptr;
     // Ends when this exchange does: tickets arrive before the response, so the connections
