@@ -51,6 +51,7 @@
 #include <vector>
 
 #include "fetch/client.hpp"
+#include "fetch/connection_gate.hpp"
 #include "fetch/pool.hpp"
 #include "fetch/resolver.hpp"
 #include "fetch/tls.hpp"
@@ -360,7 +361,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         fetch::DnsSettings{.servers = "127.0.0.1:1", .attempt_timeout_ms = 100, .tries = 1}};
     fetch::ConnectionPool pool{4};
     fetch::TlsSessions tls_sessions{w.tls.native_handle(), 4, true};
-    fetch::Session session{w.io.get_executor(), w.tls, tls_sessions, resolver, pool, settings};
+    fetch::ConnectionGate gate{pool};
+    fetch::Session session{
+        w.io.get_executor(), w.tls, tls_sessions, resolver, pool, gate, settings};
 
     int completions = 0;
     std::optional<fetch::Result> result;

@@ -405,7 +405,10 @@ asio::awaitable<HopOutcome> fetch_once(Session& session, const Target& target,
   const std::string origin = target.origin();
   // Time queued for a connection in use is not connect time: only --max-time bounds it (the
   // queue's own patience keeps it short).
-  auto [connection, lease] = co_await session.gate.acquire(origin, target.tls, deadline);
+  // Not a structured binding: clang (the fuzz build) will not capture one in a lambda.
+  ConnectionGate::Acquired acquired = co_await session.gate.acquire(origin, target.tls, deadline);
+  std::unique_ptr<Connection> connection = std::move(acquired.connection);
+  ConnectionGate::Lease lease = std::move(acquired.lease);
   if (!connection && Clock::now() >= deadline) {
     co_return HopOutcome::failed(max_time_exceeded(
         settings, fmt::format("waiting for a connection to {}:{}", target.host, target.port)));
