@@ -168,42 +168,32 @@ asio::awaitable<ConnectionGate::Acquired> ConnectionGate::acquire(std::string na
 
 asio::awaitable<ConnectionGate::Acquired> ConnectionGate::reconsider(Lease lease,
                                                                      Clock::time_point deadline) {
-  std::shared_ptr<Origin> entry = lease.origin_;
+  std::shared_ptr<Origin> entry = std::exchange(lease.origin_, nullptr);
   if (!entry) {
-    co_return Acquired{nullptr, std::move(lease)};
+    co_return Acquired{};
   }
-  // Would the other connections in use leave room for this one?
+  // The connection gives its place up and asks again, like a request of its own: with room
+  // for it, it gets a lease back at once. Nobody is woken for the place: if there is no
+  // room, kConnectionsPerNearOrigin others are in use and nobody may open another.
   --entry->in_use;
-  const bool crowded = keep_waiting_until(*entry, min_patience_, Clock::now()).has_value();
-  ++entry->in_use;
-  if (!crowded) {
-    co_return Acquired{nullptr, std::move(lease)};
-  }
-  // No: its place goes to the queue. Nobody is woken for it: with kConnectionsPerNearOrigin
-  // others in use, nobody may open another.
-  --entry->in_use;
-  lease.origin_ = nullptr;
   co_return co_await wait_in_turn(std::move(entry), deadline);
 }
 
 asio::awaitable<ConnectionGate::Acquired> ConnectionGate::wait_in_turn(
     std::shared_ptr<Origin> entry, Clock::time_point deadline) {
-  if (keep_waiting_until(*entry, min_patience_, Clock::now()) && Clock::now() < deadline) {
+  std::optional<Clock::time_point> until = keep_waiting_until(*entry, min_patience_, Clock::now());
+  if (until && Clock::now() < deadline) {
     Waiter waiter{co_await asio::this_coro::executor};
     const Queued queued{*entry, waiter};
-    for (;;) {
-      if (waiter.handed) {
-        co_return Acquired{std::move(waiter.handed), std::move(waiter.lease)};
-      }
-      const Clock::time_point now = Clock::now();
-      const std::optional<Clock::time_point> until = keep_waiting_until(*entry, min_patience_, now);
-      if (!until || now >= deadline) {
-        break;
-      }
+    do {
       waiter.woken = false;
       waiter.timer.expires_at(std::min(*until, deadline));
       co_await waiter.timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    }
+      if (waiter.handed) {
+        co_return Acquired{std::move(waiter.handed), std::move(waiter.lease)};
+      }
+      until = keep_waiting_until(*entry, min_patience_, Clock::now());
+    } while (until && Clock::now() < deadline);
   }
   co_return Acquired{nullptr, Lease{std::move(entry)}};
 }
