@@ -29,8 +29,20 @@ sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# Debian starts nginx after installing it; the tests run their own on free ports.
-if printf '%s\n' "${missing[@]}" | grep -q '^nginx'; then
-  "${sudo_cmd[@]}" service nginx stop >/dev/null 2>&1 || "${sudo_cmd[@]}" pkill -x nginx || true
+# Debian starts a service such as nginx as it installs it; the tests and the benchmark run
+# their own servers on free ports, and stopping one afterwards could stop somebody else's.
+# A policy-rc.d that says "no" (exit 101, see invoke-rc.d(8)) keeps packages from starting
+# anything, for the length of this install only, and only when no policy is in place already.
+policy=/usr/sbin/policy-rc.d
+own_policy=false
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee "$policy" >/dev/null
+  "${sudo_cmd[@]}" chmod 755 "$policy"
+  own_policy=true
 fi
+status=0
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || status=$?
+if $own_policy; then
+  "${sudo_cmd[@]}" rm -f "$policy"
+fi
+exit $status

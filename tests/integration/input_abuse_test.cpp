@@ -145,6 +145,8 @@ struct BadInput {
 };
 
 std::string name_of(const ::testing::TestParamInfo<BadInput>& info) { return info.param.name; }
+// What ctest shows after the name ("GetParam() = ..."): the input itself, not its bytes.
+void PrintTo(const BadInput& input, std::ostream* out) { *out << '"' << input.text << '"'; }
 
 class BadPort : public InputAbuse, public ::testing::WithParamInterface<BadInput> {};
 

@@ -64,6 +64,8 @@ struct BadLocation {
   const char* name;
   const char* location;
 };
+// What ctest shows after the name ("GetParam() = ..."): the Location itself, not its bytes.
+void PrintTo(const BadLocation& bad, std::ostream* out) { *out << '"' << bad.location << '"'; }
 
 class UnusableLocation : public RedirectMatrix,
                          public ::testing::WithParamInterface<BadLocation> {};
