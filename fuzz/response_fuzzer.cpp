@@ -50,12 +50,12 @@
 #include <string_view>
 #include <vector>
 
-#include "fetch/client.hpp"
-#include "fetch/connection_gate.hpp"
-#include "fetch/pool.hpp"
-#include "fetch/resolver.hpp"
-#include "fetch/tls.hpp"
-#include "fetch/tls_sessions.hpp"
+#include "fetch/client/client.hpp"
+#include "fetch/transport/gate.hpp"
+#include "fetch/transport/pool.hpp"
+#include "fetch/dns/resolver.hpp"
+#include "fetch/tls/context.hpp"
+#include "fetch/tls/sessions.hpp"
 #include "printable.hpp"
 
 namespace {

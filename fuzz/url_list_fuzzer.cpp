@@ -35,8 +35,8 @@
 #include <variant>
 #include <vector>
 
-#include "fetch/input.hpp"
-#include "fetch/target.hpp"
+#include "fetch/input/line_source.hpp"
+#include "fetch/input/url.hpp"
 #include "printable.hpp"
 
 namespace {

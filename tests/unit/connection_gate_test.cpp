@@ -1,7 +1,7 @@
 // Late binding: who opens a connection, who waits for one in use, and when waiting ends.
 // Requests are acquire() coroutines on an io_context; what opening a connection shows (round
 // trip, time taken) is reported through the leases, as the client does.
-#include "fetch/connection_gate.hpp"
+#include "fetch/transport/gate.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "fetch/pool.hpp"
+#include "fetch/transport/pool.hpp"
 
 namespace fetch {
 namespace {

@@ -1,6 +1,6 @@
 // Output formats: TSV, JSON Lines, text, the summary line and human-readable sizes.
 
-#include "fetch/format.hpp"
+#include "fetch/report/formats.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "fetch/summary.hpp"
+#include "fetch/report/summary.hpp"
 
 namespace fetch {
 namespace {

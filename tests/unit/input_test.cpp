@@ -1,5 +1,5 @@
 // URL line sources: trimming, files, pipes (asynchronously), arguments and concatenation.
-#include "fetch/input.hpp"
+#include "fetch/input/line_source.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // Command-line options parsed from vectors of arguments, as a shell would pass them.
-#include "fetch/options.hpp"
+#include "fetch/app/options.hpp"
 
 #include <gtest/gtest.h>
 

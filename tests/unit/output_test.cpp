@@ -1,6 +1,6 @@
 // Output (write(2) with a flush policy) and the Progress line, on pipes and temp files.
 
-#include "fetch/output.hpp"
+#include "fetch/report/fd_output.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -13,7 +13,7 @@
 #include <string>
 #include <thread>
 
-#include "fetch/progress.hpp"
+#include "fetch/report/progress.hpp"
 #include "pipe.hpp"
 
 namespace fetch {

@@ -1,5 +1,5 @@
 // The connection pool's bookkeeping: per-origin reuse order, the idle cap, eviction.
-#include "fetch/pool.hpp"
+#include "fetch/transport/pool.hpp"
 
 #include <gtest/gtest.h>
 

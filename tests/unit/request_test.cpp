@@ -1,9 +1,9 @@
 // The request head fetch sends.
-#include "fetch/request.hpp"
+#include "fetch/http1/request_writer.hpp"
 
 #include <gtest/gtest.h>
 
-#include "fetch/target.hpp"
+#include "fetch/input/url.hpp"
 
 namespace fetch {
 namespace {

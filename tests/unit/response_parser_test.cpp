@@ -1,5 +1,5 @@
 // The lean response parser, fed bytes directly (no sockets): what it keeps and what it rejects.
-#include "fetch/response_parser.hpp"
+#include "fetch/http1/response_parser.hpp"
 
 #include <gtest/gtest.h>
 

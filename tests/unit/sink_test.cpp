@@ -1,6 +1,6 @@
 // choose_output and the console sink, on pipes, temp files and a pseudo-terminal.
 
-#include "fetch/sink.hpp"
+#include "fetch/report/sink.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "fetch/format.hpp"
-#include "fetch/output.hpp"
+#include "fetch/report/formats.hpp"
+#include "fetch/report/fd_output.hpp"
 #include "pipe.hpp"
 
 namespace fetch {

@@ -1,5 +1,5 @@
 // parse_target, resolve_redirect and redact_credentials: URL validation without the network.
-#include "fetch/target.hpp"
+#include "fetch/input/url.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // The TLS session cache and its first-handshake gate, with real OpenSSL handshakes between
 // a client and a server joined in memory (a BIO pair, no sockets): which handshakes resume,
 // who waits and when waiting ends, and how many origins are remembered.
-#include "fetch/tls_sessions.hpp"
+#include "fetch/tls/sessions.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 #include <optional>
 #include <string>
 
-#include "fetch/tls.hpp"
+#include "fetch/tls/context.hpp"
 #include "memory_tls.hpp"
 
 namespace fetch {

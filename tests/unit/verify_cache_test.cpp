@@ -1,7 +1,7 @@
 // The verification cache with real OpenSSL handshakes over in-memory BIO pairs: a chain
 // verified once is not verified again, yet every connection's own identity and the leaf's
 // validity are still checked, and failures are never remembered.
-#include "fetch/verify_cache.hpp"
+#include "fetch/tls/verify_cache.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/x509_vfy.h>
@@ -9,7 +9,7 @@
 #include <string>
 #include <thread>
 
-#include "fetch/tls.hpp"
+#include "fetch/tls/context.hpp"
 #include "memory_tls.hpp"
 
 namespace fetch {

@@ -1,6 +1,6 @@
 // The per-fetch watchdog on a real loopback socket pair: it must end a stuck read at its
 // deadline, never act after being re-armed or destroyed, and refuse to arm once expired.
-#include "fetch/watchdog.hpp"
+#include "fetch/transport/watchdog.hpp"
 
 #include <gtest/gtest.h>
 

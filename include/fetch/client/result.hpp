@@ -1,0 +1,44 @@
+#pragma once
+// The outcome of fetching one input URL: a plain value that sinks format.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "fetch/core/error.hpp"
+
+namespace fetch {
+
+// Wall-clock milliseconds spent in each phase. A phase that did not happen (a reused
+// connection needs no resolve, connect or TLS) stays 0. Summed over all redirect hops.
+struct Timings {
+  double resolve_ms = 0;
+  double connect_ms = 0;
+  double tls_ms = 0;
+  double ttfb_ms = 0;   // request written -> first response byte, last hop
+  double total_ms = 0;  // the whole exchange, including redirects
+};
+
+struct FetchError {
+  Stage stage;
+  std::string message;
+};
+
+struct Result {
+  std::uint64_t line = 0;                       // input line number, or argument position
+  std::string url;                              // as given, credentials redacted
+  std::string final_url;                        // after redirects, credentials redacted
+  std::optional<unsigned> status;               // last response status, if any arrived
+  std::optional<std::uint64_t> content_length;  // the Content-Length header, if sent
+  std::uint64_t bytes = 0;                      // body bytes received on the last response
+  unsigned redirects = 0;
+  bool reused_connection = false;  // the last hop rode a pooled connection
+  bool downgraded = false;         // a redirect went from https to plain http
+  Timings timings;
+  std::optional<FetchError> error;
+
+  // A response arrived, nothing failed, and its status is below 400.
+  bool ok() const noexcept { return !error && status && *status < 400; }
+};
+
+}  // namespace fetch

@@ -1,0 +1,45 @@
+#pragma once
+// Turns results and run summaries into the bytes of each output format.
+// Each format_* function returns one complete line including its trailing '\n'.
+
+#include <cstdint>
+#include <string>
+
+#include "fetch/client/result.hpp"
+
+namespace fetch {
+
+struct Summary;
+
+// One TSV record (stable contract). Exactly 17 tab-separated fields, no header line, no padding,
+// no colour, in this order:
+//   line url final_url ok status content_length bytes redirects elapsed_ms
+//   error_stage error_message resolve_ms connect_ms tls_ms ttfb_ms reused downgraded
+// `ok`, `reused` and `downgraded` are "true"/"false"; `status`, `content_length`, `error_stage` and
+// `error_message` are empty when absent; `elapsed_ms` (timings.total_ms) and the four phase
+// timings have exactly three decimals. Inside a field, tab, newline, carriage return and
+// backslash are written as \t \n \r \\, and every other control byte (0x00-0x1f, 0x7f) as \xHH
+// (two lower-case hex digits), so a record is always one line. Other bytes pass unchanged.
+std::string format_tsv(const Result& result);
+
+// One JSON object (JSON Lines), built with Boost.JSON, keys in this order:
+//   line, url, final_url, ok, status (int|null), content_length (int|null), bytes, redirects,
+//   elapsed_ms, timings {resolve_ms, connect_ms, tls_ms, ttfb_ms}, reused, downgraded,
+//   error (null | {stage, message})
+// Milliseconds are numbers with exactly three decimals (123.456, 0.000). Strings are always
+// valid UTF-8: invalid sequences in the input become U+FFFD.
+std::string format_json(const Result& result);
+
+// A human-readable, column-aligned line: status (or ERR), size, time, URL, then
+// " -> final_url (N redirects)" or "  stage: message". ANSI colour only when `colour` is set.
+// Control characters in URLs and messages are escaped so they cannot drive the terminal.
+std::string format_text(const Result& result, bool colour);
+
+// The end-of-run summary line for stderr, e.g.
+// "15 URLs: 15 ok, 0 failed, 2.1 MiB in 0.83 s (18.1 req/s)" and " (interrupted)" if stopped.
+std::string format_summary(const Summary& summary);
+
+// "12 B" below 1024, otherwise one decimal in KiB, MiB or GiB: "1.4 KiB", "3.0 MiB".
+std::string human_bytes(std::uint64_t bytes);
+
+}  // namespace fetch

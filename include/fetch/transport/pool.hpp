@@ -1,0 +1,43 @@
+#pragma once
+// Idle keep-alive connections per origin, bounded in total, least recently used evicted.
+
+#include <cstddef>
+#include <list>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "fetch/transport/connection.hpp"
+
+namespace fetch {
+
+class ConnectionPool {
+ public:
+  explicit ConnectionPool(std::size_t max_idle);
+  ~ConnectionPool();
+  ConnectionPool(const ConnectionPool&) = delete;
+  ConnectionPool& operator=(const ConnectionPool&) = delete;
+
+  // The most recently used idle connection to `origin`, or null.
+  std::unique_ptr<Connection> take(const std::string& origin);
+  // Keeps a connection whose last response ended cleanly for a later request.
+  void give_back(std::unique_ptr<Connection> connection);
+  // Closes every idle connection.
+  void clear();
+
+  std::size_t idle() const noexcept { return lru_.size(); }
+  std::uint64_t opened() const noexcept { return opened_; }
+  void count_opened() noexcept { ++opened_; }
+
+ private:
+  using Lru = std::list<std::unique_ptr<Connection>>;  // front: most recently used
+  void evict_oldest();
+
+  std::size_t max_idle_;
+  Lru lru_;
+  std::unordered_map<std::string, std::vector<Lru::iterator>> by_origin_;
+  std::uint64_t opened_ = 0;
+};
+
+}  // namespace fetch

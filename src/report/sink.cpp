@@ -1,0 +1,125 @@
+#include "fetch/report/sink.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <optional>
+
+#include "fetch/report/formats.hpp"
+#include "fetch/report/fd_output.hpp"
+#include "fetch/report/progress.hpp"
+
+namespace fetch {
+namespace {
+
+// True when both descriptors are the same terminal device, so a result line written to one
+// would land on the progress line drawn on the other.
+bool same_terminal(int a, int b) noexcept {
+  if (!is_terminal(a) || !is_terminal(b)) return false;
+  struct stat sa {};
+  struct stat sb {};
+  return ::fstat(a, &sa) == 0 && ::fstat(b, &sb) == 0 && sa.st_rdev == sb.st_rdev;
+}
+
+class ConsoleSink final : public Sink {
+ public:
+  ConsoleSink(const OutputChoice& choice, bool quiet, int out_fd, int err_fd)
+      : choice_(choice),
+        quiet_(quiet),
+        out_(out_fd, has_live_reader(out_fd)),
+        err_(err_fd, true),
+        clear_before_result_(choice.progress && same_terminal(out_fd, err_fd)) {
+    if (choice_.progress) progress_.emplace(err_);
+  }
+  ~ConsoleSink() override {
+    if (progress_) progress_->clear();
+  }
+  ConsoleSink(const ConsoleSink&) = delete;
+  ConsoleSink& operator=(const ConsoleSink&) = delete;
+
+  void on_result(const Result& result) override {
+    running_.add(result);
+    if (progress_ && clear_before_result_) progress_->clear();
+    out_.write(format(result));
+    if (progress_) progress_->update(running_, in_flight_);
+  }
+
+  void on_progress(unsigned in_flight) override {
+    in_flight_ = in_flight;
+    if (progress_) progress_->update(running_, in_flight_);
+  }
+
+  void on_finish(const Summary& summary) override {
+    out_.flush();
+    if (progress_) progress_->clear();
+    if (!quiet_) err_.write(format_summary(summary));
+  }
+
+  bool closed() const override { return out_.broken(); }
+
+ private:
+  std::string format(const Result& result) const {
+    switch (choice_.format) {
+      case OutputFormat::json:
+        return format_json(result);
+      case OutputFormat::text:
+        return format_text(result, choice_.colour);
+      case OutputFormat::tsv:
+      case OutputFormat::automatic:
+        break;  // choose_output never leaves it automatic
+    }
+    return format_tsv(result);
+  }
+
+  OutputChoice choice_;
+  bool quiet_;
+  Output out_;
+  Output err_;
+  bool clear_before_result_;
+  std::optional<Progress> progress_;  // declared after err_: it refers to it
+  Summary running_;
+  unsigned in_flight_ = 0;
+};
+
+}  // namespace
+
+OutputChoice choose_output(const Options& options, bool stdout_is_tty, bool stderr_is_tty,
+                           bool no_colour_env) {
+  OutputChoice choice{};
+  choice.format = options.format;
+  if (choice.format == OutputFormat::automatic) {
+    choice.format = stdout_is_tty ? OutputFormat::text : OutputFormat::tsv;
+  }
+  bool colour = false;
+  switch (options.colour) {
+    case ColourMode::always:
+      colour = true;
+      break;
+    case ColourMode::never:
+      colour = false;
+      break;
+    case ColourMode::automatic:
+      colour = stdout_is_tty && !no_colour_env;
+      break;
+  }
+  choice.colour = colour && choice.format == OutputFormat::text;
+  choice.progress = stderr_is_tty && options.progress && !options.quiet;
+  return choice;
+}
+
+bool no_colour_requested() noexcept {
+  const char* value = std::getenv("NO_COLOR");
+  return value != nullptr && value[0] != '\0';
+}
+
+std::unique_ptr<Sink> make_console_sink(const OutputChoice& choice, bool quiet) {
+  return make_console_sink(choice, quiet, STDOUT_FILENO, STDERR_FILENO);
+}
+
+std::unique_ptr<Sink> make_console_sink(const OutputChoice& choice, bool quiet, int out_fd,
+                                        int err_fd) {
+  return std::make_unique<ConsoleSink>(choice, quiet, out_fd, err_fd);
+}
+
+}  // namespace fetch

@@ -1,0 +1,225 @@
+#include "fetch/transport/gate.hpp"
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <utility>
+
+#include "fetch/transport/pool.hpp"
+
+namespace fetch {
+
+namespace asio = boost::asio;
+using Clock = ConnectionGate::Clock;
+
+namespace {
+
+// A request queued for a connection to its origin.
+struct Waiter {
+  explicit Waiter(const asio::any_io_executor& executor) : timer(executor) {}
+
+  asio::steady_timer timer;
+  std::unique_ptr<Connection> handed;  // set, with its lease, by give_back()
+  ConnectionGate::Lease lease;
+  bool queued = true;
+  bool woken = false;  // told to look again, and not yet back to waiting
+};
+
+}  // namespace
+
+struct ConnectionGate::Origins {
+  std::unordered_map<std::string, std::shared_ptr<Origin>> by_name;
+};
+
+struct ConnectionGate::Origin {
+  std::string name;
+  std::weak_ptr<Origins> registry;  // to leave it once nothing refers to the origin
+  std::size_t in_use = 0;           // leases
+  std::optional<std::chrono::microseconds> round_trip;  // of the latest TCP connect
+  std::optional<Clock::duration> first_open_took;       // the first connection ready
+  std::optional<Clock::duration> open_took;             // the latest connection ready
+  Clock::time_point progress{};  // the latest connection handed over or ready
+  std::deque<Waiter*> queue;     // first come, first served
+
+  // Wakes the first queued request that is not already looking again at the origin: a
+  // second place coming free in the same turn of the event loop is for the second request.
+  void wake_first() {
+    const auto sleeping = std::find_if(queue.begin(), queue.end(),
+                                       [](const Waiter* waiter) { return !waiter->woken; });
+    if (sleeping != queue.end()) {
+      (*sleeping)->woken = true;
+      (*sleeping)->timer.cancel();
+    }
+  }
+  // Forgets the origin once no connection to it is in use and no request waits for one:
+  // a run over a million origins must not keep a million entries.
+  void leave_if_unused() {
+    if (in_use > 0 || !queue.empty()) return;
+    if (const auto origins = registry.lock()) {
+      const auto found = origins->by_name.find(name);
+      if (found != origins->by_name.end() && found->second.get() == this) {
+        origins->by_name.erase(found);  // `this` lives on in the caller's shared_ptr
+      }
+    }
+  }
+};
+
+namespace {
+
+// Lists a waiter in its origin's queue for as long as its request waits, however the wait ends.
+class Queued {
+ public:
+  Queued(ConnectionGate::Origin& origin, Waiter& waiter) : origin_(origin), waiter_(waiter) {
+    origin_.queue.push_back(&waiter_);
+  }
+  ~Queued() {
+    if (waiter_.queued) {
+      std::erase(origin_.queue, &waiter_);
+    }
+  }
+  Queued(const Queued&) = delete;
+  Queued& operator=(const Queued&) = delete;
+
+ private:
+  ConnectionGate::Origin& origin_;
+  Waiter& waiter_;
+};
+
+// When a queued request should look again, or nothing when it should open a connection now.
+std::optional<Clock::time_point> keep_waiting_until(const ConnectionGate::Origin& origin,
+                                                    std::chrono::milliseconds min_patience,
+                                                    Clock::time_point now) {
+  using Gate = ConnectionGate;
+  const bool near = origin.round_trip && *origin.round_trip < Gate::kNearRoundTrip &&
+                    origin.first_open_took && *origin.first_open_took < Gate::kNearFirstOpen;
+  if (!near || origin.in_use < Gate::kConnectionsPerNearOrigin) {
+    return std::nullopt;  // not known to be near, or not crowded
+  }
+  // Patience: no longer without a connection coming free than opening one takes.
+  const Clock::time_point until =
+      origin.progress + std::max<Clock::duration>(*origin.open_took, min_patience);
+  return now < until ? std::optional{until} : std::nullopt;
+}
+
+}  // namespace
+
+ConnectionGate::Lease::Lease(std::shared_ptr<Origin> origin) : origin_(std::move(origin)) {
+  ++origin_->in_use;
+}
+
+ConnectionGate::Lease& ConnectionGate::Lease::operator=(Lease&& other) noexcept {
+  if (this != &other) {
+    end();
+    origin_ = std::move(other.origin_);
+  }
+  return *this;
+}
+
+ConnectionGate::Lease::~Lease() { end(); }
+
+void ConnectionGate::Lease::end() noexcept {
+  const std::shared_ptr<Origin> origin = std::exchange(origin_, nullptr);
+  if (!origin) return;
+  --origin->in_use;
+  // A connection closed, or failed to open, instead of coming back: one queued request may
+  // open another.
+  origin->wake_first();
+  origin->leave_if_unused();
+}
+
+void ConnectionGate::Lease::connected(std::chrono::microseconds round_trip) {
+  if (origin_) origin_->round_trip = round_trip;
+}
+
+void ConnectionGate::Lease::opened(Clock::duration took) {
+  if (!origin_) return;
+  if (!origin_->first_open_took) origin_->first_open_took = took;
+  origin_->open_took = took;
+  origin_->progress = Clock::now();
+}
+
+ConnectionGate::ConnectionGate(ConnectionPool& pool, std::chrono::milliseconds min_patience)
+    : pool_(pool), min_patience_(min_patience), origins_(std::make_shared<Origins>()) {}
+
+ConnectionGate::~ConnectionGate() = default;
+
+std::shared_ptr<ConnectionGate::Origin> ConnectionGate::origin(const std::string& name) {
+  auto [found, inserted] = origins_->by_name.try_emplace(name);
+  if (inserted) {
+    found->second = std::make_shared<Origin>();
+    found->second->name = name;
+    found->second->registry = origins_;
+  }
+  return found->second;
+}
+
+asio::awaitable<ConnectionGate::Acquired> ConnectionGate::acquire(std::string name, bool tls,
+                                                                  Clock::time_point deadline) {
+  if (std::unique_ptr<Connection> idle = pool_.take(name)) {
+    co_return Acquired{std::move(idle), Lease{origin(name)}};
+  }
+  std::shared_ptr<Origin> entry = origin(name);
+  if (!tls) {
+    co_return Acquired{nullptr, Lease{std::move(entry)}};
+  }
+  co_return co_await wait_in_turn(std::move(entry), deadline);
+}
+
+asio::awaitable<ConnectionGate::Acquired> ConnectionGate::reconsider(Lease lease,
+                                                                     Clock::time_point deadline) {
+  std::shared_ptr<Origin> entry = std::exchange(lease.origin_, nullptr);
+  if (!entry) {
+    co_return Acquired{};
+  }
+  // The connection gives its place up and asks again, like a request of its own: with room
+  // for it, it gets a lease back at once. Nobody is woken for the place: if there is no
+  // room, kConnectionsPerNearOrigin others are in use and nobody may open another.
+  --entry->in_use;
+  co_return co_await wait_in_turn(std::move(entry), deadline);
+}
+
+asio::awaitable<ConnectionGate::Acquired> ConnectionGate::wait_in_turn(
+    std::shared_ptr<Origin> entry, Clock::time_point deadline) {
+  std::optional<Clock::time_point> until = keep_waiting_until(*entry, min_patience_, Clock::now());
+  if (until && Clock::now() < deadline) {
+    Waiter waiter{co_await asio::this_coro::executor};
+    const Queued queued{*entry, waiter};
+    do {
+      waiter.woken = false;
+      waiter.timer.expires_at(std::min(*until, deadline));
+      co_await waiter.timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (waiter.handed) {
+        co_return Acquired{std::move(waiter.handed), std::move(waiter.lease)};
+      }
+      until = keep_waiting_until(*entry, min_patience_, Clock::now());
+    } while (until && Clock::now() < deadline);
+  }
+  co_return Acquired{nullptr, Lease{std::move(entry)}};
+}
+
+void ConnectionGate::give_back(std::unique_ptr<Connection> connection, Lease lease) {
+  const std::shared_ptr<Origin> entry = lease.origin_;
+  if (entry) {
+    // Progress, whether anyone waits or not: a request that queues next must measure its
+    // patience from here, not from the last time one waited.
+    entry->progress = Clock::now();
+  }
+  if (entry && !entry->queue.empty()) {
+    Waiter* waiter = entry->queue.front();
+    entry->queue.pop_front();
+    waiter->queued = false;
+    waiter->handed = std::move(connection);
+    waiter->lease = std::move(lease);  // still in use: nobody else may open in its place
+    waiter->timer.cancel();
+    if (std::exchange(waiter->woken, true)) {
+      entry->wake_first();  // it had been woken for a place coming free: pass that on
+    }
+    return;
+  }
+  pool_.give_back(std::move(connection));
+}
+
+std::size_t ConnectionGate::origins() const noexcept { return origins_->by_name.size(); }
+
+}  // namespace fetch
