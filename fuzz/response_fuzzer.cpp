@@ -1,9 +1,9 @@
 // fuzz_response: any bytes as an HTTP server's reply, through the real client end to end.
 //
 // An in-process server on 127.0.0.1 (an acceptor on the fuzzer's io_context) answers every
-// request with the fuzz bytes, while fetch_url() fetches http://127.0.0.1:PORT/ with the real
-// Resolver, ConnectionPool and TLS context. Redirects to the same server are answered with
-// the same bytes, up to kMaxResponses replies per input.
+// request with the fuzz bytes, while fetch_url() fetches http://127.0.0.1:PORT/ with the
+// program's own Runtime (resolver, pool, gate, TLS context), made afresh for each input. Redirects
+// to the same server are answered with the same bytes, up to kMaxResponses replies per input.
 //
 // Input layout: byte 0 and byte 1 steer the server and the client, the rest is the reply.
 //   byte 0, bits 0-1: after a reply the server 0 closes, 1 half-closes (shutdown(SHUT_WR)
@@ -50,12 +50,8 @@
 #include <string_view>
 #include <vector>
 
+#include "fetch/app/runtime.hpp"
 #include "fetch/client/client.hpp"
-#include "fetch/transport/gate.hpp"
-#include "fetch/transport/pool.hpp"
-#include "fetch/dns/resolver.hpp"
-#include "fetch/tls/context.hpp"
-#include "fetch/tls/sessions.hpp"
 #include "printable.hpp"
 
 namespace {
@@ -254,23 +250,12 @@ bool drive(asio::io_context& io, Script& script, std::chrono::steady_clock::time
   return true;
 }
 
-// ---- long-lived objects -----------------------------------------------------------------
+// ---- the server's address ------------------------------------------------------------------
 
-struct World {
-  asio::io_context io{1};
-  tcp::acceptor acceptor{io, tcp::endpoint{asio::ip::address_v4::loopback(), 0}};
-  asio::ssl::context tls = fetch::make_tls_context(fetch::TlsSettings{});
-  std::string url;
-};
-
-World& world() {
-  static World* w = [] {
-    auto* created = new World;  // never destroyed: libFuzzer may exit from anywhere
-    g_server_port = created->acceptor.local_endpoint().port();
-    created->url = "http://127.0.0.1:" + std::to_string(g_server_port) + "/";
-    return created;
-  }();
-  return *w;
+// The URL fetched for the current input: the server of that input's runtime.
+std::string& current_url() {
+  static std::string url;
+  return url;
 }
 
 // ---- checking the result ------------------------------------------------------------------
@@ -285,7 +270,7 @@ void check_result(const fetch::Result& r, const fetch::ClientSettings& settings)
       ", final " + r.final_url;
   if (verbose) std::fprintf(stderr, "fuzz_response: %s\n", printable(detail).c_str());
   CHECK(r.line == 1, detail);
-  CHECK(r.url == world().url, detail);
+  CHECK(r.url == current_url(), detail);
   if (r.ok()) CHECK(*r.status >= 100 && *r.status <= 399, detail);
   if (r.error) {
     CHECK(!r.error->message.empty(), detail);
@@ -323,15 +308,31 @@ extern "C" int connect(int fd, const sockaddr* address, socklen_t length) {
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   std::signal(SIGPIPE, SIG_IGN);
-  world();
   return 0;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  World& w = world();
   const std::uint8_t steer0 = size > 0 ? data[0] : 0;
   const std::uint8_t steer1 = size > 1 ? data[1] : 0;
   const std::size_t skip = size < 2 ? size : 2;
+
+  fetch::RuntimeConfig config;
+  config.concurrency = 1;
+  config.dns = fetch::DnsSettings{.servers = "127.0.0.1:1", .attempt_timeout_ms = 100, .tries = 1};
+  config.client.connect_timeout = 1000ms;
+  config.client.max_time = 2000ms;
+  constexpr std::optional<std::uint64_t> filesizes[] = {kDefaultMaxFilesize, 16, 0, std::nullopt};
+  config.client.max_filesize = filesizes[steer1 & 3];
+  constexpr unsigned redirects[] = {2, 0, 1, 2};
+  config.client.max_redirects = redirects[(steer1 >> 2) & 3];
+  config.request = fetch::default_request("fuzz_response", false);
+
+  // Fresh per input, as the program makes it: no state carried from one input to the next.
+  fetch::Runtime runtime{config};
+  asio::io_context& io = runtime.io();
+  tcp::acceptor acceptor{io, tcp::endpoint{asio::ip::address_v4::loopback(), 0}};
+  g_server_port = acceptor.local_endpoint().port();
+  current_url() = "http://127.0.0.1:" + std::to_string(g_server_port) + "/";
 
   std::string reply(reinterpret_cast<const char*>(data) + skip, size - skip);
   const std::string port = std::to_string(g_server_port);
@@ -343,58 +344,37 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   script.reply = reply;
   script.after = static_cast<AfterReply>(steer0 & 3);
   script.split = script.reply.size() * (steer0 >> 2) / 64;
-  script.acceptor = &w.acceptor;
+  script.acceptor = &acceptor;
 
-  fetch::ClientSettings settings;
-  settings.connect_timeout = 1000ms;
-  settings.max_time = 2000ms;
-  constexpr std::optional<std::uint64_t> filesizes[] = {kDefaultMaxFilesize, 16, 0, std::nullopt};
-  settings.max_filesize = filesizes[steer1 & 3];
-  constexpr unsigned redirects[] = {2, 0, 1, 2};
-  settings.max_redirects = redirects[(steer1 >> 2) & 3];
-  settings.user_agent = "fuzz_response";
-
-  {
-    // Fresh per input: no state carried from one input to the next but the TLS context.
-    fetch::Resolver resolver{
-        w.io.get_executor(),
-        fetch::DnsSettings{.servers = "127.0.0.1:1", .attempt_timeout_ms = 100, .tries = 1}};
-    fetch::ConnectionPool pool{4};
-    fetch::TlsSessions tls_sessions{w.tls.native_handle(), 4, true};
-    fetch::ConnectionGate gate{pool};
-    fetch::Session session{
-        w.io.get_executor(), w.tls, tls_sessions, resolver, pool, gate, settings};
-
-    int completions = 0;
-    std::optional<fetch::Result> result;
-    std::exception_ptr failure;
-    asio::co_spawn(w.io, serve(script), must_not_throw);
-    asio::co_spawn(w.io, fetch::fetch_url(session, fetch::InputLine{1, w.url, false}),
-                   [&](std::exception_ptr error, fetch::Result r) {
-                     ++completions;
-                     failure = error;
-                     result = std::move(r);
-                     script.stop();
-                   });
-    // Nothing may take longer than max_time.
-    const bool finished =
-        drive(w.io, script, std::chrono::steady_clock::now() + settings.max_time + 2s);
-    if (completions == 0)
-      violated("fetch_url completes within its max time (a hang is a bug)", script.reply);
-    CHECK(completions == 1, script.reply);
-    if (failure) {
-      try {
-        std::rethrow_exception(failure);
-      } catch (const std::exception& e) {
-        violated("fetch_url never throws", e.what());
-      }
+  int completions = 0;
+  std::optional<fetch::Result> result;
+  std::exception_ptr failure;
+  asio::co_spawn(io, serve(script), must_not_throw);
+  asio::co_spawn(io, fetch::fetch_url(runtime.session(), fetch::InputLine{1, current_url(), false}),
+                 [&](std::exception_ptr error, fetch::Result r) {
+                   ++completions;
+                   failure = error;
+                   result = std::move(r);
+                   script.stop();
+                 });
+  // Nothing may take longer than max_time.
+  const bool finished =
+      drive(io, script, std::chrono::steady_clock::now() + config.client.max_time + 2s);
+  if (completions == 0)
+    violated("fetch_url completes within its max time (a hang is a bug)", script.reply);
+  CHECK(completions == 1, script.reply);
+  if (failure) {
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+      violated("fetch_url never throws", e.what());
     }
-    CHECK(finished, "work left on the io_context after the fetch completed");
-    check_result(*result, settings);
-    CHECK(script.open.empty(), "server connections left open");
   }
+  CHECK(finished, "work left on the io_context after the fetch completed");
+  check_result(*result, config.client);
+  CHECK(script.open.empty(), "server connections left open");
   // Whatever the destructors posted runs now, not in the next input.
-  w.io.restart();
-  w.io.poll();
+  io.restart();
+  io.poll();
   return 0;
 }

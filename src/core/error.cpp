@@ -1,5 +1,6 @@
 #include "fetch/core/error.hpp"
 
+#include <array>
 #include <string>
 
 namespace fetch {
@@ -28,36 +29,69 @@ std::string_view to_string(Stage stage) noexcept {
 
 namespace {
 
+struct CodeText {
+  errc code;
+  std::string_view name;         // stable, for programs
+  std::string_view description;  // for error_code::message()
+};
+
+// In enum order, so that a code is its own index (checked below).
+constexpr std::array kCodes{
+    CodeText{errc::bad_url, "bad_url", "not a usable http(s) URL"},
+    CodeText{errc::line_too_long, "line_too_long", "input line too long"},
+    CodeText{errc::host_not_found, "host_not_found", "host not found"},
+    CodeText{errc::resolve_failed, "resolve_failed", "name resolution failed"},
+    CodeText{errc::connect_refused, "connect_refused", "connection refused"},
+    CodeText{errc::connect_failed, "connect_failed", "cannot connect"},
+    CodeText{errc::tls_verify_failed, "tls_verify_failed", "certificate verification failed"},
+    CodeText{errc::tls_handshake_failed, "tls_handshake_failed", "TLS handshake failed"},
+    CodeText{errc::tls_setup_failed, "tls_setup_failed", "cannot set up TLS"},
+    CodeText{errc::write_failed, "write_failed", "cannot send the request"},
+    CodeText{errc::empty_reply, "empty_reply", "connection closed before any response byte"},
+    CodeText{errc::bad_response, "bad_response", "malformed response head"},
+    CodeText{errc::bad_body, "bad_body", "malformed response body"},
+    CodeText{errc::body_truncated, "body_truncated", "body truncated"},
+    CodeText{errc::body_too_large, "body_too_large", "body larger than --max-filesize"},
+    CodeText{errc::too_many_redirects, "too_many_redirects", "too many redirects"},
+    CodeText{errc::redirect_loop, "redirect_loop", "redirect loop"},
+    CodeText{errc::redirect_without_location, "redirect_without_location",
+             "redirect without a Location header"},
+    CodeText{errc::bad_redirect_location, "bad_redirect_location", "invalid redirect location"},
+    CodeText{errc::unsupported_redirect_scheme, "unsupported_redirect_scheme",
+             "redirect to an unsupported scheme"},
+    CodeText{errc::timeout_connect, "timeout_connect", "connect timed out (--connect-timeout)"},
+    CodeText{errc::timeout_max_time, "timeout_max_time", "timed out (--max-time)"},
+};
+
+constexpr bool in_enum_order() {
+  for (std::size_t i = 0; i < kCodes.size(); ++i) {
+    if (static_cast<std::size_t>(kCodes[i].code) != i + 1) return false;
+  }
+  return true;
+}
+static_assert(in_enum_order(), "kCodes lists every errc, in enum order");
+
+const CodeText* find(errc code) noexcept {
+  const auto index = static_cast<std::size_t>(code) - 1;
+  return index < kCodes.size() ? &kCodes[index] : nullptr;
+}
+
 class FetchCategory final : public boost::system::error_category {
  public:
   const char* name() const noexcept override { return "fetch"; }
 
   std::string message(int value) const override {
-    switch (static_cast<errc>(value)) {
-      case errc::too_many_redirects:
-        return "too many redirects";
-      case errc::redirect_loop:
-        return "redirect loop";
-      case errc::bad_redirect_location:
-        return "missing or invalid Location header";
-      case errc::unsupported_redirect_scheme:
-        return "redirect to an unsupported scheme";
-      case errc::truncated_body:
-        return "body shorter than its Content-Length (truncated)";
-      case errc::body_too_large:
-        return "body larger than --max-filesize";
-      case errc::connect_timeout:
-        return "connect timed out";
-      case errc::deadline_exceeded:
-        return "deadline exceeded";
-      case errc::host_not_found:
-        return "host not found";
-    }
-    return "unknown fetch error";
+    const CodeText* text = find(static_cast<errc>(value));
+    return text ? std::string{text->description} : "unknown fetch error";
   }
 };
 
 }  // namespace
+
+std::string_view to_name(errc code) noexcept {
+  const CodeText* text = find(code);
+  return text ? text->name : "unknown";
+}
 
 const boost::system::error_category& error_category() noexcept {
   static const FetchCategory category;

@@ -58,6 +58,11 @@ const boost::system::error_category& dns_category() noexcept {
   return category;
 }
 
+bool is_name_not_found(const error_code& ec) noexcept {
+  return ec.category() == dns_category() &&
+         (ec.value() == ARES_ENOTFOUND || ec.value() == ARES_ENODATA);
+}
+
 // One c-ares socket, watched through a descriptor that never owns it: c-ares closes it.
 struct DnsDriver::Socket {
   Socket(const asio::any_io_executor& executor, int fd) : fd(fd), descriptor(executor, fd) {}

@@ -2,7 +2,6 @@
 
 #include <boost/asio/ip/address.hpp>
 
-#include "fetch/core/error.hpp"
 #include "fetch/core/wait_list.hpp"
 
 namespace fetch {
@@ -65,8 +64,7 @@ asio::awaitable<Resolution> Resolver::resolve(std::string host, std::uint16_t po
     co_await entry->waiters.wait_until(deadline);
   }
   if (entry->pending) {
-    co_return Resolution{entry->cancelled ? asio::error::operation_aborted
-                                          : make_error_code(errc::deadline_exceeded),
+    co_return Resolution{entry->cancelled ? asio::error::operation_aborted : asio::error::timed_out,
                          {}};
   }
   co_return with_port(entry->answer, port);

@@ -1,14 +1,17 @@
 #include "fetch/http1/request_writer.hpp"
 
+#include "fetch/core/request.hpp"
 #include "fetch/input/url.hpp"
 
 namespace fetch {
 
-void write_request(const Target& target, std::string_view user_agent, bool head, std::string& out) {
+void write_request(const RequestSpec& spec, const Target& target, std::string& out) {
   out.clear();
-  out.append(head ? "HEAD " : "GET ").append(target.request_target).append(" HTTP/1.1\r\nHost: ");
-  out.append(target.host_header).append("\r\nUser-Agent: ").append(user_agent);
-  out.append("\r\nAccept: */*\r\n");
+  out.append(spec.method).append(" ").append(target.request_target).append(" HTTP/1.1\r\nHost: ");
+  out.append(target.host_header).append("\r\n");
+  for (const Header& header : spec.headers) {
+    out.append(header.name).append(": ").append(header.value).append("\r\n");
+  }
   if (!target.authorization.empty()) {
     out.append("Authorization: ").append(target.authorization).append("\r\n");
   }

@@ -7,7 +7,8 @@ namespace http = boost::beast::http;
 // curl accepts 100 KiB of response headers; Beast's default of 8 KiB rejects real sites.
 constexpr std::uint32_t kHeaderLimit = 64 * 1024;
 
-ResponseParser::ResponseParser() {
+ResponseParser::ResponseParser(BodySink& body) : body_(body) {
+  body_.start();
   header_limit(kHeaderLimit);
   // Bodies are counted, not stored: no limit unless --max-filesize sets one.
   body_limit(boost::none);
@@ -37,14 +38,14 @@ void ResponseParser::on_header_impl(error_code&) {}
 void ResponseParser::on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) {}
 
 std::size_t ResponseParser::on_body_impl(string_view body, error_code&) {
-  body_bytes_ += body.size();
+  body_.data({body.data(), body.size()});
   return body.size();
 }
 
 void ResponseParser::on_chunk_header_impl(std::uint64_t, string_view, error_code&) {}
 
 std::size_t ResponseParser::on_chunk_body_impl(std::uint64_t, string_view body, error_code&) {
-  body_bytes_ += body.size();
+  body_.data({body.data(), body.size()});
   return body.size();
 }
 

@@ -2,204 +2,99 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <boost/json.hpp>
-#include <cmath>
-#include <cstdint>
+#include <boost/json/serialize.hpp>
 #include <iterator>
 #include <string_view>
 
+#include "fetch/report/escape.hpp"
+#include "fetch/report/fields.hpp"
 #include "fetch/report/summary.hpp"
 
 namespace fetch {
 namespace {
 
-constexpr std::string_view replacement_character = "\xEF\xBF\xBD";  // U+FFFD
+// --- TSV and JSON: every field of the table -------------------------------------------------
 
-bool is_control(unsigned char c) noexcept { return c < 0x20 || c == 0x7f; }
-
-void append_hex_escape(std::string& out, unsigned char c) {
-  constexpr std::string_view digits = "0123456789abcdef";
-  out += "\\x";
-  out += digits[c >> 4];
-  out += digits[c & 0xf];
-}
-
-// Appends one byte with the TSV/text escapes: \t \n \r \\ and \xHH for other control bytes.
-void append_escaped_byte(std::string& out, unsigned char c) {
-  switch (c) {
-    case '\t':
-      out += "\\t";
+void append_tsv_value(std::string& out, const FieldValue& value) {
+  if (!value.present) return;
+  switch (value.type) {
+    case FieldType::integer:
+      append_integer(out, value.integer);
       break;
-    case '\n':
-      out += "\\n";
+    case FieldType::text:
+      append_tsv_field(out, value.text);
       break;
-    case '\r':
-      out += "\\r";
+    case FieldType::boolean:
+      out += value.boolean ? "true" : "false";
       break;
-    case '\\':
-      out += "\\\\";
+    case FieldType::millis:
+      append_millis(out, value.millis);
       break;
-    default:
-      if (is_control(c)) {
-        append_hex_escape(out, c);
-      } else {
-        out += static_cast<char>(c);
-      }
   }
 }
 
-bool needs_escape(unsigned char c) noexcept { return is_control(c) || c == '\\'; }
-
-// Copies runs of plain bytes whole; only the rare byte that needs it goes through the escaper.
-void append_tsv_field(std::string& out, std::string_view field) {
-  std::size_t run = 0;
-  for (std::size_t i = 0; i < field.size(); ++i) {
-    const auto c = static_cast<unsigned char>(field[i]);
-    if (needs_escape(c)) {
-      out.append(field.substr(run, i - run));
-      append_escaped_byte(out, c);
-      run = i + 1;
-    }
+void append_json_value(std::string& out, const FieldValue& value) {
+  if (!value.present) {
+    out += "null";
+    return;
   }
-  out.append(field.substr(run));
-}
-
-// Milliseconds with exactly three decimals, rounded half up: "45.679", "0.000". Integer
-// arithmetic: fmt's general float formatting cost ~1500 instructions per number, and a TSV
-// record has five of them.
-void append_millis(std::string& out, double ms) {
-  constexpr double kLargest = 1e12;  // ~31 years: clamps nonsense instead of overflowing
-  if (!(ms > 0)) ms = 0;             // also NaN
-  const auto thousandths = static_cast<std::uint64_t>(std::min(ms, kLargest) * 1000.0 + 0.5);
-  fmt::format_int whole{thousandths / 1000};
-  out.append(whole.data(), whole.size());
-  const auto fraction = static_cast<unsigned>(thousandths % 1000);
-  const char digits[4] = {'.', static_cast<char>('0' + fraction / 100),
-                          static_cast<char>('0' + fraction / 10 % 10),
-                          static_cast<char>('0' + fraction % 10)};
-  out.append(digits, sizeof digits);
-}
-
-void append_integer(std::string& out, std::uint64_t value) {
-  fmt::format_int digits{value};
-  out.append(digits.data(), digits.size());
-}
-
-// Copies `in`, replacing each maximal ill-formed subsequence with U+FFFD (the Unicode
-// "substitution of maximal subparts" practice): overlong forms, surrogates, code points above
-// U+10FFFF, stray continuation bytes and truncated sequences are all replaced.
-std::string valid_utf8(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  std::size_t i = 0;
-  while (i < in.size()) {
-    const auto lead = static_cast<unsigned char>(in[i]);
-    if (lead < 0x80) {
-      out += static_cast<char>(lead);
-      ++i;
-      continue;
-    }
-    std::size_t trail = 0;
-    unsigned char first_lo = 0x80;  // allowed range of the first continuation byte
-    unsigned char first_hi = 0xbf;
-    if (lead >= 0xc2 && lead <= 0xdf) {
-      trail = 1;
-    } else if (lead == 0xe0) {
-      trail = 2, first_lo = 0xa0;
-    } else if ((lead >= 0xe1 && lead <= 0xec) || lead == 0xee || lead == 0xef) {
-      trail = 2;
-    } else if (lead == 0xed) {
-      trail = 2, first_hi = 0x9f;
-    } else if (lead == 0xf0) {
-      trail = 3, first_lo = 0x90;
-    } else if (lead >= 0xf1 && lead <= 0xf3) {
-      trail = 3;
-    } else if (lead == 0xf4) {
-      trail = 3, first_hi = 0x8f;
-    } else {
-      out += replacement_character;
-      ++i;
-      continue;
-    }
-    std::size_t j = i + 1;
-    for (std::size_t k = 0; k < trail && j < in.size(); ++k, ++j) {
-      const auto c = static_cast<unsigned char>(in[j]);
-      const unsigned char lo = k == 0 ? first_lo : 0x80;
-      const unsigned char hi = k == 0 ? first_hi : 0xbf;
-      if (c < lo || c > hi) break;
-    }
-    if (j - i == trail + 1) {
-      out.append(in.substr(i, trail + 1));
-    } else {
-      out += replacement_character;
-    }
-    i = j;
-  }
-  return out;
-}
-
-// For terminals: valid UTF-8 with C0, DEL and C1 controls (U+0080-U+009F) escaped, so that a
-// URL or message cannot move the cursor, change colours or break the line.
-std::string terminal_safe(std::string_view in) {
-  const std::string utf8 = valid_utf8(in);
-  std::string out;
-  out.reserve(utf8.size());
-  for (std::size_t i = 0; i < utf8.size(); ++i) {
-    const auto c = static_cast<unsigned char>(utf8[i]);
-    if (c == 0xc2 && i + 1 < utf8.size()) {
-      const auto next = static_cast<unsigned char>(utf8[i + 1]);
-      if (next >= 0x80 && next <= 0x9f) {  // a C1 control, e.g. U+009B (CSI)
-        append_hex_escape(out, next);
-        ++i;
-        continue;
-      }
-    }
-    append_escaped_byte(out, c);
-  }
-  return out;
-}
-
-// Boost.JSON 1.81 writes doubles in scientific notation ("1.234E2"), so the object is built
-// with Boost.JSON and written by this walker, which lets Boost.JSON escape every string and
-// key and writes each double with three decimals (all our doubles are milliseconds).
-void write_json(std::string& out, const boost::json::value& value) {
-  switch (value.kind()) {
-    case boost::json::kind::object: {
-      out += '{';
-      bool first = true;
-      for (const auto& member : value.get_object()) {
-        if (!first) out += ',';
-        first = false;
-        out += boost::json::serialize(member.key());
-        out += ':';
-        write_json(out, member.value());
-      }
-      out += '}';
+  switch (value.type) {
+    case FieldType::integer:
+      append_integer(out, value.integer);
       break;
-    }
-    case boost::json::kind::array: {
-      out += '[';
-      bool first = true;
-      for (const auto& element : value.get_array()) {
-        if (!first) out += ',';
-        first = false;
-        write_json(out, element);
-      }
-      out += ']';
+    case FieldType::text:
+      // Boost.JSON escapes; the text is made valid UTF-8 first (U+FFFD for bad bytes).
+      out += boost::json::serialize(valid_utf8(value.text));
       break;
-    }
-    case boost::json::kind::double_:
-      if (std::isfinite(value.get_double())) {
-        append_millis(out, value.get_double());
-      } else {
-        out += "null";
-      }
+    case FieldType::boolean:
+      out += value.boolean ? "true" : "false";
       break;
-    default:  // strings, integers, booleans, null
-      out += boost::json::serialize(value);
+    case FieldType::millis:
+      // Three decimals, never an exponent (Boost.JSON 1.81 would write "1.234E2").
+      append_millis(out, value.millis);
+      break;
   }
 }
+
+void append_json_key(std::string& out, std::string_view key) {
+  out += '"';
+  out += key;  // our own names: plain ASCII, nothing to escape
+  out += "\":";
+}
+
+// Writes the members of `group` as one JSON object, or null when the group is the error and
+// every member is absent (a record without an error).
+void append_json_group(std::string& out, const Result& result, JsonGroup group) {
+  std::string members;
+  bool any_present = false;
+  for (const Field& field : record_fields()) {
+    if (field.group != group) continue;
+    const FieldValue value = field.value(result);
+    any_present = any_present || value.present;
+    members += members.empty() ? '{' : ',';
+    append_json_key(members, field.json_key);
+    append_json_value(members, value);
+  }
+  if (group == JsonGroup::error && !any_present) {
+    out += "null";
+    return;
+  }
+  out += members;
+  out += '}';
+}
+
+// Where the nested objects go among the top-level keys (see fields.hpp).
+struct JsonGroupPlace {
+  JsonGroup group;
+  std::string_view key;
+  std::string_view after;  // the top-level field it follows
+};
+constexpr JsonGroupPlace kJsonGroups[] = {
+    {JsonGroup::timings, "timings", "elapsed_ms"},
+    {JsonGroup::error, "error", "downgraded"},
+};
+
+// --- text: the fields people read -------------------------------------------------------------
 
 // ANSI SGR sequences for format_text.
 constexpr std::string_view green = "\x1b[32m";
@@ -236,123 +131,95 @@ std::string human_duration(double ms) {
   return fmt::format("{:.2f} s", ms / 1000.0);
 }
 
+// The values the text format shows, read through the table like every other format's.
+struct TextFields {
+  explicit TextFields(const Result& result)
+      : status(value("status", result)),
+        bytes(value("bytes", result)),
+        elapsed(value("elapsed_ms", result)),
+        url(value("url", result)),
+        final_url(value("final_url", result)),
+        redirects(value("redirects", result)),
+        stage(value("error_stage", result)),
+        message(value("error_message", result)),
+        downgraded(value("downgraded", result)) {}
+
+  static FieldValue value(std::string_view name, const Result& result) {
+    return find_field(name)->value(result);
+  }
+
+  FieldValue status, bytes, elapsed, url, final_url, redirects, stage, message, downgraded;
+};
+
 }  // namespace
 
 std::string format_tsv(const Result& result) {
   std::string out;
   out.reserve(128 + result.url.size() + result.final_url.size());
-  const auto tab = [&out] { out += '\t'; };
-  const auto timing = [&out](double ms) { append_millis(out, ms); };
-
-  append_integer(out, result.line);
-  tab();
-  append_tsv_field(out, result.url);
-  tab();
-  append_tsv_field(out, result.final_url);
-  tab();
-  out += result.ok() ? "true" : "false";
-  tab();
-  if (result.status) append_integer(out, *result.status);
-  tab();
-  if (result.content_length) append_integer(out, *result.content_length);
-  tab();
-  append_integer(out, result.bytes);
-  tab();
-  append_integer(out, result.redirects);
-  tab();
-  timing(result.timings.total_ms);
-  tab();
-  if (result.error) append_tsv_field(out, to_string(result.error->stage));
-  tab();
-  if (result.error) append_tsv_field(out, result.error->message);
-  tab();
-  timing(result.timings.resolve_ms);
-  tab();
-  timing(result.timings.connect_ms);
-  tab();
-  timing(result.timings.tls_ms);
-  tab();
-  timing(result.timings.ttfb_ms);
-  tab();
-  out += result.reused_connection ? "true" : "false";
-  tab();
-  out += result.downgraded ? "true" : "false";
+  bool first = true;
+  for (const Field& field : record_fields()) {
+    if (!first) out += '\t';
+    first = false;
+    append_tsv_value(out, field.value(result));
+  }
   out += '\n';
   return out;
 }
 
 std::string format_json(const Result& result) {
-  boost::json::object object;
-  object["line"] = result.line;
-  object["url"] = valid_utf8(result.url);
-  object["final_url"] = valid_utf8(result.final_url);
-  object["ok"] = result.ok();
-  if (result.status) {
-    object["status"] = *result.status;
-  } else {
-    object["status"] = nullptr;
-  }
-  if (result.content_length) {
-    object["content_length"] = *result.content_length;
-  } else {
-    object["content_length"] = nullptr;
-  }
-  object["bytes"] = result.bytes;
-  object["redirects"] = result.redirects;
-  object["elapsed_ms"] = result.timings.total_ms;
-  object["timings"] = boost::json::object{
-      {"resolve_ms", result.timings.resolve_ms},
-      {"connect_ms", result.timings.connect_ms},
-      {"tls_ms", result.timings.tls_ms},
-      {"ttfb_ms", result.timings.ttfb_ms},
-  };
-  object["reused"] = result.reused_connection;
-  object["downgraded"] = result.downgraded;
-  if (result.error) {
-    object["error"] = boost::json::object{
-        {"stage", to_string(result.error->stage)},
-        {"message", valid_utf8(result.error->message)},
-    };
-  } else {
-    object["error"] = nullptr;
-  }
-
   std::string out;
   out.reserve(256 + result.url.size() + result.final_url.size());
-  write_json(out, object);
-  out += '\n';
+  out += '{';
+  bool first = true;
+  auto next_key = [&](std::string_view key) {
+    if (!first) out += ',';
+    first = false;
+    append_json_key(out, key);
+  };
+  for (const Field& field : record_fields()) {
+    if (field.group != JsonGroup::top) continue;
+    next_key(field.json_key);
+    append_json_value(out, field.value(result));
+    for (const JsonGroupPlace& place : kJsonGroups) {
+      if (place.after == field.name) {
+        next_key(place.key);
+        append_json_group(out, result, place.group);
+      }
+    }
+  }
+  out += "}\n";
   return out;
 }
 
 std::string format_text(const Result& result, bool colour) {
+  const TextFields fields{result};
   std::string out;
   out.reserve(64 + result.url.size() + result.final_url.size());
 
   std::string status = "---";
-  if (result.error) {
+  if (fields.stage.present) {
     status = "ERR";
-  } else if (result.status) {
-    status = fmt::format("{:>3}", *result.status);
+  } else if (fields.status.present) {
+    status = fmt::format("{:>3}", fields.status.integer);
   }
   append_coloured(out, status, status_colour(result), colour);
-  fmt::format_to(std::back_inserter(out), " {:>10} ", human_bytes(result.bytes));
-  append_coloured(out, fmt::format("{:>8}", human_duration(result.timings.total_ms)), dim, colour);
+  fmt::format_to(std::back_inserter(out), " {:>10} ", human_bytes(fields.bytes.integer));
+  append_coloured(out, fmt::format("{:>8}", human_duration(fields.elapsed.millis)), dim, colour);
   out += "  ";
-  out += terminal_safe(result.url);
+  out += terminal_safe(fields.url.text);
 
-  if (result.error) {
+  if (fields.stage.present) {
     out += "  ";
-    append_coloured(
-        out,
-        fmt::format("{}: {}", to_string(result.error->stage), terminal_safe(result.error->message)),
-        red, colour);
-  } else if (result.redirects > 0) {
     append_coloured(out,
-                    fmt::format(" -> {} ({} redirect{})", terminal_safe(result.final_url),
-                                result.redirects, result.redirects == 1 ? "" : "s"),
+                    fmt::format("{}: {}", fields.stage.text, terminal_safe(fields.message.text)),
+                    red, colour);
+  } else if (fields.redirects.integer > 0) {
+    append_coloured(out,
+                    fmt::format(" -> {} ({} redirect{})", terminal_safe(fields.final_url.text),
+                                fields.redirects.integer, fields.redirects.integer == 1 ? "" : "s"),
                     dim, colour);
   }
-  if (result.downgraded) {
+  if (fields.downgraded.boolean) {
     append_coloured(out, "  (redirected from https to http)", yellow, colour);
   }
   out += '\n';

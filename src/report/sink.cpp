@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <optional>
 
-#include "fetch/report/formats.hpp"
 #include "fetch/report/fd_output.hpp"
+#include "fetch/report/formats.hpp"
 #include "fetch/report/progress.hpp"
 
 namespace fetch {
@@ -24,9 +24,10 @@ bool same_terminal(int a, int b) noexcept {
 
 class ConsoleSink final : public Sink {
  public:
-  ConsoleSink(const OutputChoice& choice, bool quiet, int out_fd, int err_fd)
+  ConsoleSink(const OutputChoice& choice, bool quiet, const Summary& run, int out_fd, int err_fd)
       : choice_(choice),
         quiet_(quiet),
+        run_(run),
         out_(out_fd, has_live_reader(out_fd)),
         err_(err_fd, true),
         clear_before_result_(choice.progress && same_terminal(out_fd, err_fd)) {
@@ -39,21 +40,19 @@ class ConsoleSink final : public Sink {
   ConsoleSink& operator=(const ConsoleSink&) = delete;
 
   void on_result(const Result& result) override {
-    running_.add(result);
     if (progress_ && clear_before_result_) progress_->clear();
     out_.write(format(result));
-    if (progress_) progress_->update(running_, in_flight_);
+    if (progress_) progress_->update(run_);
   }
 
-  void on_progress(unsigned in_flight) override {
-    in_flight_ = in_flight;
-    if (progress_) progress_->update(running_, in_flight_);
+  void on_progress() override {
+    if (progress_) progress_->update(run_);
   }
 
-  void on_finish(const Summary& summary) override {
+  void on_finish() override {
     out_.flush();
     if (progress_) progress_->clear();
-    if (!quiet_) err_.write(format_summary(summary));
+    if (!quiet_) err_.write(format_summary(run_));
   }
 
   bool closed() const override { return out_.broken(); }
@@ -74,25 +73,24 @@ class ConsoleSink final : public Sink {
 
   OutputChoice choice_;
   bool quiet_;
+  const Summary& run_;
   Output out_;
   Output err_;
   bool clear_before_result_;
   std::optional<Progress> progress_;  // declared after err_: it refers to it
-  Summary running_;
-  unsigned in_flight_ = 0;
 };
 
 }  // namespace
 
-OutputChoice choose_output(const Options& options, bool stdout_is_tty, bool stderr_is_tty,
-                           bool no_colour_env) {
+OutputChoice choose_output(const OutputPreferences& preferences, bool stdout_is_tty,
+                           bool stderr_is_tty, bool no_colour_env) {
   OutputChoice choice{};
-  choice.format = options.format;
+  choice.format = preferences.format;
   if (choice.format == OutputFormat::automatic) {
     choice.format = stdout_is_tty ? OutputFormat::text : OutputFormat::tsv;
   }
   bool colour = false;
-  switch (options.colour) {
+  switch (preferences.colour) {
     case ColourMode::always:
       colour = true;
       break;
@@ -104,7 +102,7 @@ OutputChoice choose_output(const Options& options, bool stdout_is_tty, bool stde
       break;
   }
   choice.colour = colour && choice.format == OutputFormat::text;
-  choice.progress = stderr_is_tty && options.progress && !options.quiet;
+  choice.progress = stderr_is_tty && preferences.progress && !preferences.quiet;
   return choice;
 }
 
@@ -113,13 +111,14 @@ bool no_colour_requested() noexcept {
   return value != nullptr && value[0] != '\0';
 }
 
-std::unique_ptr<Sink> make_console_sink(const OutputChoice& choice, bool quiet) {
-  return make_console_sink(choice, quiet, STDOUT_FILENO, STDERR_FILENO);
+std::unique_ptr<Sink> make_console_sink(const OutputChoice& choice, bool quiet,
+                                        const Summary& run) {
+  return make_console_sink(choice, quiet, run, STDOUT_FILENO, STDERR_FILENO);
 }
 
-std::unique_ptr<Sink> make_console_sink(const OutputChoice& choice, bool quiet, int out_fd,
-                                        int err_fd) {
-  return std::make_unique<ConsoleSink>(choice, quiet, out_fd, err_fd);
+std::unique_ptr<Sink> make_console_sink(const OutputChoice& choice, bool quiet, const Summary& run,
+                                        int out_fd, int err_fd) {
+  return std::make_unique<ConsoleSink>(choice, quiet, run, out_fd, err_fd);
 }
 
 }  // namespace fetch

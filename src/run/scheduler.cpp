@@ -35,21 +35,18 @@ struct Scheduler::State {
   // (Boost 1.81's channel::close() drops buffered items, so no close() here.)
   using Queue = asio::experimental::channel<void(error_code, std::optional<InputLine>)>;
 
-  State(const asio::any_io_executor& executor, unsigned concurrency, Summary& summary)
+  State(const asio::any_io_executor& executor, unsigned concurrency)
       : executor(executor),
         queue(executor, concurrency),
         all_done(executor, asio::steady_timer::time_point::max()),
-        cancel_signals(concurrency + 1),
-        summary(summary) {}
+        cancel_signals(concurrency + 1) {}
 
   asio::any_io_executor executor;
   Queue queue;
   asio::steady_timer all_done;  // cancelled by the last coroutine to finish
   std::vector<asio::cancellation_signal> cancel_signals;  // one per worker, last: producer
-  Summary& summary;
-  unsigned workers = 0;  // started so far, at most the concurrency
-  unsigned running = 0;  // the producer and the workers not yet finished
-  unsigned in_flight = 0;
+  unsigned workers = 0;                                   // started so far, at most the concurrency
+  unsigned running = 0;        // the producer and the workers not yet finished
   std::exception_ptr failure;  // a bug, rethrown from run()
   std::string input_error;     // why reading the input stopped early, if it did
 
@@ -60,12 +57,17 @@ struct Scheduler::State {
   }
 };
 
-Scheduler::Scheduler(Session& session, LineSource& source, Sink& sink, unsigned concurrency)
-    : session_(session), source_(source), sink_(sink), concurrency_(concurrency) {}
+Scheduler::Scheduler(Session& session, LineSource& source, Sink& sink, Summary& summary,
+                     unsigned concurrency)
+    : session_(session),
+      source_(source),
+      sink_(sink),
+      summary_(summary),
+      concurrency_(concurrency) {}
 
-asio::awaitable<void> Scheduler::run(Summary& summary) {
+asio::awaitable<void> Scheduler::run() {
   const asio::any_io_executor executor = co_await asio::this_coro::executor;
-  State state{executor, concurrency_, summary};
+  State state{executor, concurrency_};
   state_ = &state;
   state.running = 1;
   spawn(produce(), state.cancel_signals.back());
@@ -150,13 +152,14 @@ asio::awaitable<void> Scheduler::produce() {
 asio::awaitable<void> Scheduler::work(InputLine first) {
   std::optional<InputLine> line{std::move(first)};
   while (!stopped_) {
-    sink_.on_progress(++state_->in_flight);
+    ++summary_.in_flight;
+    sink_.on_progress();
     Result result = co_await fetch_url(session_, std::move(*line));
-    --state_->in_flight;
+    --summary_.in_flight;
     if (stopped_) {
       break;
     }
-    state_->summary.add(result);
+    summary_.add(result);
     sink_.on_result(result);
     if (sink_.closed()) {
       stop();

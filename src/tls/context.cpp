@@ -98,16 +98,17 @@ bool prepare_tls_stream(SSL* ssl, const std::string& host, bool host_is_ip, bool
   return SSL_set1_host(ssl, host.c_str()) == 1;
 }
 
-std::string describe_tls_failure(SSL* ssl, const boost::system::error_code& ec) {
+FetchError tls_failure(SSL* ssl, const boost::system::error_code& ec) {
   const long verify_result = SSL_get_verify_result(ssl);
   if (verify_result != X509_V_OK) {
-    return std::string{"certificate verification failed: "} +
-           X509_verify_cert_error_string(verify_result);
+    return {Stage::tls, errc::tls_verify_failed,
+            std::string{"certificate verification failed: "} +
+                X509_verify_cert_error_string(verify_result)};
   }
   if (ec == ssl::error::stream_truncated) {
-    return "connection closed during the TLS handshake";
+    return {Stage::tls, errc::tls_handshake_failed, "connection closed during the TLS handshake"};
   }
-  return "TLS handshake failed: " + ec.message();
+  return {Stage::tls, errc::tls_handshake_failed, "TLS handshake failed: " + ec.message()};
 }
 
 }  // namespace fetch

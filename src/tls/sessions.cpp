@@ -11,7 +11,7 @@ namespace {
 
 void free_origin(void* /*parent*/, void* origin, CRYPTO_EX_DATA* /*data*/, int /*index*/,
                  long /*argl*/, void* /*argp*/) {
-  delete static_cast<std::string*>(origin);
+  delete static_cast<OriginKey*>(origin);
 }
 
 // Where the SSL_CTX keeps its TlsSessions, and each SSL the origin its sessions belong to.
@@ -26,7 +26,7 @@ int origin_index() {
 
 }  // namespace
 
-HandshakeTurn::HandshakeTurn(std::weak_ptr<TlsSessions*> sessions, std::string origin)
+HandshakeTurn::HandshakeTurn(std::weak_ptr<TlsSessions*> sessions, OriginKey origin)
     : sessions_(std::move(sessions)), origin_(std::move(origin)) {}
 
 HandshakeTurn::HandshakeTurn(HandshakeTurn&& other) noexcept
@@ -82,7 +82,7 @@ TlsSessions::~TlsSessions() {
   }
 }
 
-asio::awaitable<HandshakeTurn> TlsSessions::prepare(SSL* ssl, const std::string& origin,
+asio::awaitable<HandshakeTurn> TlsSessions::prepare(SSL* ssl, const OriginKey& origin,
                                                     Clock::time_point deadline,
                                                     std::chrono::microseconds round_trip) {
   if (!enabled_) {
@@ -131,7 +131,7 @@ asio::awaitable<HandshakeTurn> TlsSessions::prepare(SSL* ssl, const std::string&
       }
     }
   }
-  SSL_set_ex_data(ssl, origin_index(), new std::string{origin});
+  SSL_set_ex_data(ssl, origin_index(), new OriginKey{origin});
   // The first handshake holds the others back until it reports how it went.
   co_return first ? HandshakeTurn{self_, origin} : HandshakeTurn{};
 }
@@ -152,7 +152,7 @@ std::size_t TlsSessions::cached() const noexcept {
 int TlsSessions::on_new_session(SSL* ssl, SSL_SESSION* session) {
   auto* self =
       static_cast<TlsSessions*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), context_index()));
-  const auto* origin = static_cast<const std::string*>(SSL_get_ex_data(ssl, origin_index()));
+  const auto* origin = static_cast<const OriginKey*>(SSL_get_ex_data(ssl, origin_index()));
   if (self && origin && SSL_SESSION_is_resumable(session)) {
     // A copy, not the connection's own session: OpenSSL marks that one unresumable when
     // the connection is freed without a close_notify, as fetch frees broken and evicted ones.
@@ -163,7 +163,7 @@ int TlsSessions::on_new_session(SSL* ssl, SSL_SESSION* session) {
   return 0;  // OpenSSL drops the reference it lent us
 }
 
-void TlsSessions::store(const std::string& origin, SSL_SESSION* session) {
+void TlsSessions::store(const OriginKey& origin, SSL_SESSION* session) {
   auto found = origins_.find(origin);
   if (found == origins_.end()) {
     evict_if_full();
@@ -181,7 +181,7 @@ void TlsSessions::store(const std::string& origin, SSL_SESSION* session) {
   }
 }
 
-void TlsSessions::first_handshake_succeeded(const std::string& origin, Clock::duration took) {
+void TlsSessions::first_handshake_succeeded(const OriginKey& origin, Clock::duration took) {
   const auto found = origins_.find(origin);
   if (found == origins_.end() || found->second.state != State::first_in_progress) {
     return;  // the session came during the handshake (TLS 1.2), or the entry was forgotten
@@ -192,7 +192,7 @@ void TlsSessions::first_handshake_succeeded(const std::string& origin, Clock::du
   entry.waiters->wake_all();  // waiters wait again, until the new deadline
 }
 
-void TlsSessions::first_turn_ended(const std::string& origin) {
+void TlsSessions::first_turn_ended(const OriginKey& origin) {
   const auto found = origins_.find(origin);
   if (found == origins_.end() || found->second.state == State::open) {
     return;

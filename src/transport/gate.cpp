@@ -29,11 +29,11 @@ struct Waiter {
 }  // namespace
 
 struct ConnectionGate::Origins {
-  std::unordered_map<std::string, std::shared_ptr<Origin>> by_name;
+  std::unordered_map<OriginKey, std::shared_ptr<Origin>, OriginKeyHash> by_key;
 };
 
 struct ConnectionGate::Origin {
-  std::string name;
+  OriginKey key;
   std::weak_ptr<Origins> registry;  // to leave it once nothing refers to the origin
   std::size_t in_use = 0;           // leases
   std::optional<std::chrono::microseconds> round_trip;  // of the latest TCP connect
@@ -57,9 +57,9 @@ struct ConnectionGate::Origin {
   void leave_if_unused() {
     if (in_use > 0 || !queue.empty()) return;
     if (const auto origins = registry.lock()) {
-      const auto found = origins->by_name.find(name);
-      if (found != origins->by_name.end() && found->second.get() == this) {
-        origins->by_name.erase(found);  // `this` lives on in the caller's shared_ptr
+      const auto found = origins->by_key.find(key);
+      if (found != origins->by_key.end() && found->second.get() == this) {
+        origins->by_key.erase(found);  // `this` lives on in the caller's shared_ptr
       }
     }
   }
@@ -144,23 +144,23 @@ ConnectionGate::ConnectionGate(ConnectionPool& pool, std::chrono::milliseconds m
 
 ConnectionGate::~ConnectionGate() = default;
 
-std::shared_ptr<ConnectionGate::Origin> ConnectionGate::origin(const std::string& name) {
-  auto [found, inserted] = origins_->by_name.try_emplace(name);
+std::shared_ptr<ConnectionGate::Origin> ConnectionGate::origin(const OriginKey& key) {
+  auto [found, inserted] = origins_->by_key.try_emplace(key);
   if (inserted) {
     found->second = std::make_shared<Origin>();
-    found->second->name = name;
+    found->second->key = key;
     found->second->registry = origins_;
   }
   return found->second;
 }
 
-asio::awaitable<ConnectionGate::Acquired> ConnectionGate::acquire(std::string name, bool tls,
+asio::awaitable<ConnectionGate::Acquired> ConnectionGate::acquire(OriginKey key,
                                                                   Clock::time_point deadline) {
-  if (std::unique_ptr<Connection> idle = pool_.take(name)) {
-    co_return Acquired{std::move(idle), Lease{origin(name)}};
+  if (std::unique_ptr<Connection> idle = pool_.take(key)) {
+    co_return Acquired{std::move(idle), Lease{origin(key)}};
   }
-  std::shared_ptr<Origin> entry = origin(name);
-  if (!tls) {
+  std::shared_ptr<Origin> entry = origin(key);
+  if (!key.tls()) {
     co_return Acquired{nullptr, Lease{std::move(entry)}};
   }
   co_return co_await wait_in_turn(std::move(entry), deadline);
@@ -220,6 +220,6 @@ void ConnectionGate::give_back(std::unique_ptr<Connection> connection, Lease lea
   pool_.give_back(std::move(connection));
 }
 
-std::size_t ConnectionGate::origins() const noexcept { return origins_->by_name.size(); }
+std::size_t ConnectionGate::origins() const noexcept { return origins_->by_key.size(); }
 
 }  // namespace fetch

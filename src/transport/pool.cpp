@@ -9,7 +9,7 @@ ConnectionPool::ConnectionPool(std::size_t max_idle)
 
 ConnectionPool::~ConnectionPool() { clear(); }
 
-std::unique_ptr<Connection> ConnectionPool::take(const std::string& origin) {
+std::unique_ptr<Connection> ConnectionPool::take(const OriginKey& origin) {
   auto found = by_origin_.find(origin);
   if (found == by_origin_.end() || found->second.empty()) {
     return nullptr;
@@ -27,7 +27,7 @@ void ConnectionPool::give_back(std::unique_ptr<Connection> connection) {
   if (lru_.size() >= max_idle_) {
     evict_oldest();
   }
-  const std::string& origin = connection->origin();
+  const OriginKey& origin = connection->origin();
   lru_.push_front(std::move(connection));
   by_origin_[origin].push_back(lru_.begin());
 }

@@ -8,7 +8,8 @@ struct Watchdog::State {
   explicit State(const asio::any_io_executor& executor) : timer(executor) {}
 
   asio::steady_timer timer;
-  asio::ip::tcp::socket* socket = nullptr;
+  Stop stop = nullptr;
+  void* context = nullptr;
   bool armed = false;
   bool expired = false;
   // A handler already queued when the timer is re-armed still runs with success: each arming
@@ -16,22 +17,32 @@ struct Watchdog::State {
   std::uint64_t generation = 0;
 };
 
+namespace {
+
+void close_socket(void* socket) noexcept {
+  boost::system::error_code ignored;
+  static_cast<asio::ip::tcp::socket*>(socket)->close(ignored);
+}
+
+}  // namespace
+
 Watchdog::Watchdog(const asio::any_io_executor& executor)
     : state_(std::make_shared<State>(executor)) {}
 
 Watchdog::~Watchdog() {
   ++state_->generation;
-  state_->socket = nullptr;
+  state_->stop = nullptr;
   state_->timer.cancel();
 }
 
-bool Watchdog::arm(asio::ip::tcp::socket& socket, Clock::time_point when) {
+bool Watchdog::arm(Clock::time_point when, Stop stop, void* context) {
   if (state_->expired) {
     return false;
   }
-  state_->socket = &socket;
+  state_->stop = stop;
+  state_->context = context;
   if (state_->armed && state_->timer.expiry() == when) {
-    return true;  // the same deadline on another socket: the pending wait already covers it
+    return true;  // the same deadline, another action: the pending wait already covers it
   }
   state_->armed = true;
   const std::uint64_t generation = ++state_->generation;
@@ -41,15 +52,18 @@ bool Watchdog::arm(asio::ip::tcp::socket& socket, Clock::time_point when) {
       return;  // re-armed, disarmed or destroyed meanwhile
     }
     state->expired = true;
-    if (state->socket) {
-      boost::system::error_code ignored;
-      state->socket->close(ignored);
+    if (state->stop) {
+      state->stop(state->context);
     }
   });
   return true;
 }
 
-void Watchdog::release() noexcept { state_->socket = nullptr; }
+bool Watchdog::arm(asio::ip::tcp::socket& socket, Clock::time_point when) {
+  return arm(when, &close_socket, &socket);
+}
+
+void Watchdog::release() noexcept { state_->stop = nullptr; }
 
 bool Watchdog::expired() const noexcept { return state_->expired; }
 

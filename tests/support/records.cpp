@@ -4,6 +4,8 @@
 
 #include <boost/json/parse.hpp>
 
+#include "fetch/report/fields.hpp"
+
 namespace fetch::test {
 
 std::vector<std::string> split_lines(std::string_view text) {
@@ -27,11 +29,14 @@ std::vector<std::string> split_tsv(std::string_view line) {
   }
 }
 
+std::size_t tsv_column_count() noexcept { return record_fields().size(); }
+
 TsvRecord::TsvRecord(std::string_view line) : text_(line) {
   const std::vector<std::string> fields = split_tsv(line);
+  const auto columns = record_fields();
   field_count_ = fields.size();
-  for (std::size_t i = 0; i < fields.size() && i < kTsvColumns.size(); ++i) {
-    fields_.emplace(std::string(kTsvColumns[i]), fields[i]);
+  for (std::size_t i = 0; i < fields.size() && i < columns.size(); ++i) {
+    fields_.emplace(std::string(columns[i].name), fields[i]);
   }
 }
 
@@ -47,7 +52,7 @@ std::vector<TsvRecord> parse_tsv(std::string_view out) {
     records.emplace_back(line);
     EXPECT_TRUE(records.back().has_all_columns())
         << "TSV line with " << records.back().field_count() << " fields instead of "
-        << kTsvColumns.size() << ": " << line;
+        << tsv_column_count() << ": " << line;
   }
   return records;
 }

@@ -1,8 +1,6 @@
 // Late binding: who opens a connection, who waits for one in use, and when waiting ends.
 // Requests are acquire() coroutines on an io_context; what opening a connection shows (round
 // trip, time taken) is reported through the leases, as the client does.
-#include "fetch/transport/gate.hpp"
-
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -13,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "fetch/http1/connection.hpp"
+#include "fetch/transport/gate.hpp"
 #include "fetch/transport/pool.hpp"
 
 namespace fetch {
@@ -25,7 +25,8 @@ using Gate = ConnectionGate;
 
 constexpr auto kNear = 40us;  // a loopback round trip
 constexpr auto kFar = 20ms;
-const std::string kOrigin = "https://a:443";
+const OriginKey kOrigin{Scheme::https, "a", 443};
+const OriginKey kPlainOrigin{Scheme::http, "a", 80};
 // Long enough that a stalled test machine never runs out of it by accident.
 constexpr auto kPatience = 200ms;
 
@@ -43,9 +44,9 @@ class ConnectionGateTest : public ::testing::Test {
                    });
     return pending;
   }
-  Pending start(const std::string& origin = kOrigin, bool tls = true,
+  Pending start(const OriginKey& origin = kOrigin,
                 Clock::time_point deadline = Clock::now() + 10s) {
-    return spawn(gate_.acquire(origin, tls, deadline));
+    return spawn(gate_.acquire(origin, deadline));
   }
   // Each lease's connection shows `round_trip`, then thinks again before its handshake.
   std::vector<Pending> reconsider_all(std::vector<Gate::Lease>& leases,
@@ -59,7 +60,7 @@ class ConnectionGateTest : public ::testing::Test {
   }
   std::vector<Pending> start_many(int count, bool tls = true) {
     std::vector<Pending> requests;
-    for (int n = 0; n < count; ++n) requests.push_back(start(kOrigin, tls));
+    for (int n = 0; n < count; ++n) requests.push_back(start(tls ? kOrigin : kPlainOrigin));
     return requests;
   }
 
@@ -100,8 +101,8 @@ class ConnectionGateTest : public ::testing::Test {
     }
     return leases;
   }
-  std::unique_ptr<Connection> connection_to(const std::string& origin = kOrigin) {
-    return std::make_unique<Connection>(origin, TcpStream{io_});
+  std::unique_ptr<Connection> connection_to(const OriginKey& origin = kOrigin) {
+    return std::make_unique<Http1Connection>(origin, Stream{TcpStream{io_}});
   }
 
   asio::io_context io_;
@@ -190,13 +191,13 @@ TEST_F(ConnectionGateTest, NobodyQueuesBeforeTheFirstConnectionIsReady) {
 }
 
 TEST_F(ConnectionGateTest, PlainHttpNeverQueues) {
-  Pending first = start("http://a:80", false);
+  Pending first = start(kPlainOrigin);
   run_ready();
   ASSERT_TRUE(first->has_value());
   (*first)->lease.connected(kNear);
   (*first)->lease.opened(1ms);
   std::vector<Pending> requests;
-  for (int n = 0; n < 10; ++n) requests.push_back(start("http://a:80", false));
+  for (int n = 0; n < 10; ++n) requests.push_back(start(kPlainOrigin));
   run_ready();
   EXPECT_EQ(take_openers(requests).size(), 10u);
 }
@@ -320,7 +321,7 @@ TEST_F(ConnectionGateTest, TheDeadlineEndsTheWait) {
     run_ready();
     openers.push_back(std::move((*request)->lease));
   }
-  Pending late = start(kOrigin, true, Clock::now() + 100ms);
+  Pending late = start(kOrigin, Clock::now() + 100ms);
   run_ready();
   EXPECT_FALSE(late->has_value());
   run_for(kPatience);

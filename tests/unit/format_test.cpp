@@ -1,7 +1,5 @@
 // Output formats: TSV, JSON Lines, text, the summary line and human-readable sizes.
 
-#include "fetch/report/formats.hpp"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "fetch/report/formats.hpp"
 #include "fetch/report/summary.hpp"
 
 namespace fetch {
@@ -44,7 +43,7 @@ Result error_result() {
   r.url = "https://down.example/";
   r.final_url = "https://down.example/";
   r.timings = {0.75, 0, 0, 0, 1.0};
-  r.error = FetchError{Stage::connect, "Connection refused"};
+  r.error = FetchError{Stage::connect, errc::connect_refused, "Connection refused"};
   return r;
 }
 
@@ -65,19 +64,20 @@ std::vector<std::string> split_tabs(const std::string& line) {
 TEST(FormatTsv, OkResult) {
   EXPECT_EQ(format_tsv(ok_result()),
             "3\thttps://example.com/\thttps://example.com/\ttrue\t200\t1256\t1256\t0\t45.679"
-            "\t\t\t1.500\t2.250\t10.125\t20.000\ttrue\tfalse\n");
+            "\t\t\t1.500\t2.250\t10.125\t20.000\ttrue\tfalse\t\n");
 }
 
 TEST(FormatTsv, NotFoundIsNotOkAndHasNoContentLength) {
   EXPECT_EQ(format_tsv(not_found_result()),
             "7\thttp://example.com/missing\thttp://example.com/missing\tfalse\t404\t\t15\t0"
-            "\t4.000\t\t\t0.250\t0.500\t0.000\t3.000\tfalse\tfalse\n");
+            "\t4.000\t\t\t0.250\t0.500\t0.000\t3.000\tfalse\tfalse\t\n");
 }
 
 TEST(FormatTsv, ErrorResult) {
   EXPECT_EQ(format_tsv(error_result()),
             "12\thttps://down.example/\thttps://down.example/\tfalse\t\t\t0\t0\t1.000"
-            "\tconnect\tConnection refused\t0.750\t0.000\t0.000\t0.000\tfalse\tfalse\n");
+            "\tconnect\tConnection refused\t0.750\t0.000\t0.000\t0.000\tfalse\tfalse"
+            "\tconnect_refused\n");
 }
 
 TEST(FormatTsv, RedirectedResult) {
@@ -85,7 +85,7 @@ TEST(FormatTsv, RedirectedResult) {
   r.final_url = "https://www.example.com/";
   r.redirects = 2;
   const auto fields = split_tabs(format_tsv(r));
-  ASSERT_EQ(fields.size(), 17u);
+  ASSERT_EQ(fields.size(), 18u);
   EXPECT_EQ(fields[2], "https://www.example.com/");
   EXPECT_EQ(fields[7], "2");
 }
@@ -97,7 +97,7 @@ TEST(FormatTsv, EscapesSeparatorsBackslashAndControlBytes) {
       "f\x7fg\x1b[31m";
   r.error->message = std::string("nul\0byte", 8) + "\tend\n";
   const auto fields = split_tabs(format_tsv(r));
-  ASSERT_EQ(fields.size(), 17u);
+  ASSERT_EQ(fields.size(), 18u);
   EXPECT_EQ(fields[1], "http://x/a\\tb\\nc\\rd\\\\e\\x01f\\x7fg\\x1b[31m");
   EXPECT_EQ(fields[10], "nul\\x00byte\\tend\\n");
 }
@@ -108,7 +108,7 @@ TEST(FormatTsv, NonAsciiBytesPassUnchanged) {
   EXPECT_EQ(split_tabs(format_tsv(r))[1], "https://example.com/caf\xc3\xa9");
 }
 
-TEST(FormatTsv, AlwaysOneLineOfSeventeenFields) {
+TEST(FormatTsv, AlwaysOneLineOfEighteenFields) {
   std::vector<Result> results = {ok_result(), not_found_result(), error_result()};
   Result nasty = error_result();
   nasty.url = "\t\t\n\n\r\\";
@@ -123,7 +123,7 @@ TEST(FormatTsv, AlwaysOneLineOfSeventeenFields) {
     EXPECT_EQ(line.back(), '\n');
     EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1);
     EXPECT_EQ(line.find('\r'), std::string::npos);
-    EXPECT_EQ(std::count(line.begin(), line.end(), '\t'), 16) << line;
+    EXPECT_EQ(std::count(line.begin(), line.end(), '\t'), 17) << line;
   }
 }
 
@@ -197,9 +197,10 @@ TEST(FormatJson, NullStatusAndContentLengthWithErrorObject) {
   EXPECT_EQ(o.at("reused").as_bool(), false);
   ASSERT_TRUE(o.at("error").is_object());
   const auto& error = o.at("error").as_object();
-  EXPECT_EQ(error.size(), 2u);
+  EXPECT_EQ(error.size(), 3u);
   EXPECT_EQ(error.at("stage").as_string(), "connect");
   EXPECT_EQ(error.at("message").as_string(), "Connection refused");
+  EXPECT_EQ(error.at("code").as_string(), "connect_refused");
 }
 
 TEST(FormatJson, NotFoundIsNotOk) {
@@ -418,7 +419,7 @@ TEST(FormatDowngrade, EveryFormatReportsAnHttpsToHttpRedirect) {
   r.final_url = "http://example.com/";
   r.redirects = 1;
   r.downgraded = true;
-  EXPECT_EQ(split_tabs(format_tsv(r)).back(), "true\n");
+  EXPECT_EQ(split_tabs(format_tsv(r))[16], "true");
   EXPECT_EQ(parse_line(format_json(r)).at("downgraded").as_bool(), true);
   EXPECT_NE(format_text(r, false).find("from https to http"), std::string::npos);
 }

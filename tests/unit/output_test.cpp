@@ -1,7 +1,5 @@
 // Output (write(2) with a flush policy) and the Progress line, on pipes and temp files.
 
-#include "fetch/report/fd_output.hpp"
-
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -13,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "fetch/report/fd_output.hpp"
 #include "fetch/report/progress.hpp"
 #include "pipe.hpp"
 
@@ -170,11 +169,12 @@ TEST(Output, DescriptorKinds) {
 
 // --- Progress --------------------------------------------------------------------------------
 
-Summary sample_summary() {
+Summary sample_summary(unsigned in_flight) {
   Summary s;
   s.count = 1234;
   s.ok = 1200;
   s.failed = 34;
+  s.in_flight = in_flight;
   return s;
 }
 
@@ -182,7 +182,7 @@ TEST(Progress, DrawsOneLineAndThrottles) {
   Pipe pipe;
   Output terminal(pipe.write_end, true);
   Progress progress(terminal);
-  progress.update(sample_summary(), 50);
+  progress.update(sample_summary(50));
   const std::string drawn = pipe.drain();
   EXPECT_EQ(drawn.rfind("\r\x1b[2K  1234 done  (1200 ok, 34 failed)  50 in flight  ", 0), 0u)
       << drawn;
@@ -190,7 +190,7 @@ TEST(Progress, DrawsOneLineAndThrottles) {
   EXPECT_EQ(drawn.back(), 's');
   EXPECT_EQ(drawn.find('\n'), std::string::npos);
 
-  progress.update(sample_summary(), 49);  // within 100 ms: not redrawn
+  progress.update(sample_summary(49));  // within 100 ms: not redrawn
   EXPECT_EQ(pipe.drain(), "");
 }
 
@@ -198,10 +198,10 @@ TEST(Progress, RedrawsAfterInterval) {
   Pipe pipe;
   Output terminal(pipe.write_end, true);
   Progress progress(terminal);
-  progress.update(sample_summary(), 50);
+  progress.update(sample_summary(50));
   pipe.drain();
   ::usleep(120 * 1000);
-  progress.update(sample_summary(), 7);
+  progress.update(sample_summary(7));
   EXPECT_NE(pipe.drain().find("  7 in flight"), std::string::npos);
 }
 
@@ -211,14 +211,14 @@ TEST(Progress, ClearOnlyWhenDrawn) {
   Progress progress(terminal);
   progress.clear();
   EXPECT_EQ(pipe.drain(), "");
-  progress.update(sample_summary(), 50);
+  progress.update(sample_summary(50));
   const std::string drawn = pipe.drain();
   progress.clear();
   EXPECT_EQ(pipe.drain(), "\r\x1b[2K");
   progress.clear();
   EXPECT_EQ(pipe.drain(), "");
   // Within the interval, an update restores the erased line unchanged.
-  progress.update(sample_summary(), 1);
+  progress.update(sample_summary(1));
   EXPECT_EQ(pipe.drain(), drawn);
 }
 

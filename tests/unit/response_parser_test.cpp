@@ -35,7 +35,8 @@ error_code feed(ResponseParser& parser, std::string_view bytes, std::size_t step
 }
 
 TEST(ResponseParser, KeepsStatusLocationAndCountsBody) {
-  ResponseParser parser;
+  BodySink body;
+  ResponseParser parser{body};
   const auto ec = feed(parser,
                        "HTTP/1.1 302 Found\r\nLocation: /next\r\nLocation: /second\r\n"
                        "Content-Length: 5\r\nX-Other: y\r\n\r\nhello");
@@ -49,7 +50,8 @@ TEST(ResponseParser, KeepsStatusLocationAndCountsBody) {
 }
 
 TEST(ResponseParser, CountsDecodedChunkedBytes) {
-  ResponseParser parser;
+  BodySink body;
+  ResponseParser parser{body};
   const auto ec = feed(parser,
                        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                        "4\r\nabcd\r\na;ext=1\r\n0123456789\r\n0\r\n\r\n",
@@ -62,33 +64,38 @@ TEST(ResponseParser, CountsDecodedChunkedBytes) {
 }
 
 TEST(ResponseParser, RejectsAnInvalidChunkSize) {
-  ResponseParser parser;
+  BodySink body;
+  ResponseParser parser{body};
   const auto ec =
       feed(parser, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n");
   EXPECT_TRUE(ec);
 }
 
 TEST(ResponseParser, RejectsConflictingContentLengths) {
-  ResponseParser parser;
+  BodySink body;
+  ResponseParser parser{body};
   const auto ec =
       feed(parser, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabc");
   EXPECT_TRUE(ec);
 }
 
 TEST(ResponseParser, RejectsAGarbageStatusLine) {
-  ResponseParser parser;
+  BodySink body;
+  ResponseParser parser{body};
   EXPECT_TRUE(feed(parser, "HTTP/1.1 abc def\r\n\r\n"));
 }
 
 TEST(ResponseParser, EnforcesTheBodyLimit) {
-  ResponseParser parser;
+  BodySink body;
+  ResponseParser parser{body};
   parser.body_limit(4);
   const auto ec = feed(parser, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789");
   EXPECT_EQ(ec, http::error::body_limit);
 }
 
 TEST(ResponseParser, NeverPreallocatesForAHugeDeclaredBody) {
-  ResponseParser parser;
+  BodySink body;
+  ResponseParser parser{body};
   // 100 GiB declared: the parser must only count what arrives.
   const auto ec = feed(parser, "HTTP/1.1 200 OK\r\nContent-Length: 107374182400\r\n\r\nabc");
   EXPECT_FALSE(ec);
@@ -97,7 +104,8 @@ TEST(ResponseParser, NeverPreallocatesForAHugeDeclaredBody) {
 }
 
 TEST(ResponseParser, ConnectionCloseIsNotKeptAlive) {
-  ResponseParser parser;
+  BodySink body;
+  ResponseParser parser{body};
   ASSERT_FALSE(feed(parser, "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n"));
   EXPECT_TRUE(parser.is_done());
   EXPECT_FALSE(parser.keep_alive());
@@ -106,7 +114,8 @@ TEST(ResponseParser, ConnectionCloseIsNotKeptAlive) {
 TEST(ResponseParser, RejectsStatusesOutsideTheDefinedRange) {
   for (const char* line : {"HTTP/1.1 000 OK\r\n\r\n", "HTTP/1.1 099 X\r\n\r\n",
                            "HTTP/1.1 600 X\r\n\r\n", "HTTP/1.1 999 X\r\n\r\n"}) {
-    ResponseParser parser;
+    BodySink body;
+    ResponseParser parser{body};
     EXPECT_EQ(feed(parser, line), http::error::bad_status) << line;
   }
 }

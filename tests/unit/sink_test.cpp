@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "fetch/report/formats.hpp"
 #include "fetch/report/fd_output.hpp"
+#include "fetch/report/formats.hpp"
 #include "pipe.hpp"
 
 namespace fetch {
@@ -25,8 +25,9 @@ namespace {
 
 // --- choose_output ---------------------------------------------------------------------------
 
-Options with(OutputFormat format, ColourMode colour, bool progress = true, bool quiet = false) {
-  Options options;
+OutputPreferences with(OutputFormat format, ColourMode colour, bool progress = true,
+                       bool quiet = false) {
+  OutputPreferences options;
   options.format = format;
   options.colour = colour;
   options.progress = progress;
@@ -35,7 +36,7 @@ Options with(OutputFormat format, ColourMode colour, bool progress = true, bool 
 }
 
 TEST(ChooseOutput, AutomaticFormatFollowsStdout) {
-  const Options options = with(OutputFormat::automatic, ColourMode::automatic);
+  const OutputPreferences options = with(OutputFormat::automatic, ColourMode::automatic);
   EXPECT_EQ(choose_output(options, true, true, false).format, OutputFormat::text);
   EXPECT_EQ(choose_output(options, false, true, false).format, OutputFormat::tsv);
   EXPECT_EQ(choose_output(options, false, false, false).format, OutputFormat::tsv);
@@ -142,6 +143,12 @@ std::vector<std::string> lines_of(const std::string& text) {
   return lines;
 }
 
+// What the scheduler does with each result: count it into the run's summary, then report it.
+void report(Summary& run, Sink& sink, const Result& result) {
+  run.add(result);
+  sink.on_result(result);
+}
+
 Summary summary_of(unsigned n) {
   Summary s;
   for (unsigned i = 1; i <= n; ++i) s.add(result(i, i % 4 == 0 ? 404 : 200));
@@ -154,14 +161,17 @@ TEST(ConsoleSink, WritesOneTsvLinePerResultAndSummaryToStderr) {
   Pipe err;
   const unsigned n = 25;
   {
-    auto sink =
-        make_console_sink({OutputFormat::tsv, false, false}, false, out.write_end, err.write_end);
+    Summary run;
+    auto sink = make_console_sink({OutputFormat::tsv, false, false}, false, run, out.write_end,
+                                  err.write_end);
     for (unsigned i = 1; i <= n; ++i) {
-      sink->on_progress(3);
-      sink->on_result(result(i, i % 4 == 0 ? 404 : 200));
+      run.in_flight = 3;
+      sink->on_progress();
+      report(run, *sink, result(i, i % 4 == 0 ? 404 : 200));
     }
     EXPECT_FALSE(sink->closed());
-    sink->on_finish(summary_of(n));
+    run = summary_of(n);
+    sink->on_finish();
   }
   const auto lines = lines_of(out.read_all());
   ASSERT_EQ(lines.size(), n);
@@ -175,10 +185,12 @@ TEST(ConsoleSink, JsonLinesParse) {
   Pipe out;
   Pipe err;
   {
-    auto sink =
-        make_console_sink({OutputFormat::json, false, false}, true, out.write_end, err.write_end);
-    for (unsigned i = 1; i <= 5; ++i) sink->on_result(result(i, 200));
-    sink->on_finish(summary_of(5));
+    Summary run;
+    auto sink = make_console_sink({OutputFormat::json, false, false}, true, run, out.write_end,
+                                  err.write_end);
+    for (unsigned i = 1; i <= 5; ++i) report(run, *sink, result(i, 200));
+    run = summary_of(5);
+    sink->on_finish();
   }
   const auto lines = lines_of(out.read_all());
   ASSERT_EQ(lines.size(), 5u);
@@ -194,10 +206,12 @@ TEST(ConsoleSink, QuietPrintsNoSummary) {
   Pipe out;
   Pipe err;
   {
-    auto sink =
-        make_console_sink({OutputFormat::tsv, false, false}, true, out.write_end, err.write_end);
-    sink->on_result(result(1, 200));
-    sink->on_finish(summary_of(1));
+    Summary run;
+    auto sink = make_console_sink({OutputFormat::tsv, false, false}, true, run, out.write_end,
+                                  err.write_end);
+    report(run, *sink, result(1, 200));
+    run = summary_of(1);
+    sink->on_finish();
   }
   EXPECT_EQ(lines_of(out.read_all()).size(), 1u);
   EXPECT_EQ(err.read_all(), "");
@@ -207,10 +221,12 @@ TEST(ConsoleSink, TextFormatHonoursColourChoice) {
   Pipe out;
   Pipe err;
   {
-    auto sink =
-        make_console_sink({OutputFormat::text, false, false}, true, out.write_end, err.write_end);
-    sink->on_result(result(1, 200));
-    sink->on_finish(summary_of(1));
+    Summary run;
+    auto sink = make_console_sink({OutputFormat::text, false, false}, true, run, out.write_end,
+                                  err.write_end);
+    report(run, *sink, result(1, 200));
+    run = summary_of(1);
+    sink->on_finish();
   }
   EXPECT_EQ(out.read_all(), format_text(result(1, 200), false));
 }
@@ -221,12 +237,14 @@ TEST(ConsoleSink, RegularFileIsBatchedAndFlushedAtFinish) {
   ASSERT_GE(fd, 0);
   ::unlink(name);
   Pipe err;
-  auto sink = make_console_sink({OutputFormat::tsv, false, false}, true, fd, err.write_end);
-  for (unsigned i = 1; i <= 10; ++i) sink->on_result(result(i, 200));
+  Summary run;
+  auto sink = make_console_sink({OutputFormat::tsv, false, false}, true, run, fd, err.write_end);
+  for (unsigned i = 1; i <= 10; ++i) report(run, *sink, result(i, 200));
   struct stat st {};
   ::fstat(fd, &st);
   EXPECT_EQ(st.st_size, 0);  // batched
-  sink->on_finish(summary_of(10));
+  run = summary_of(10);
+  sink->on_finish();
   ::fstat(fd, &st);
   std::string contents(static_cast<std::size_t>(st.st_size), '\0');
   ASSERT_EQ(::pread(fd, contents.data(), contents.size(), 0),
@@ -242,13 +260,15 @@ TEST(ConsoleSink, ClosedOnceStdoutReaderIsGone) {
   Pipe err;
   out.close_read();
   {
-    auto sink =
-        make_console_sink({OutputFormat::tsv, false, false}, false, out.write_end, err.write_end);
+    Summary run;
+    auto sink = make_console_sink({OutputFormat::tsv, false, false}, false, run, out.write_end,
+                                  err.write_end);
     EXPECT_FALSE(sink->closed());
-    sink->on_result(result(1, 200));
+    report(run, *sink, result(1, 200));
     EXPECT_TRUE(sink->closed());
-    sink->on_result(result(2, 200));  // dropped quietly
-    sink->on_finish(summary_of(2));
+    report(run, *sink, result(2, 200));  // dropped quietly
+    run = summary_of(2);
+    sink->on_finish();
   }
   EXPECT_EQ(err.read_all(), format_summary(summary_of(2)));  // stderr still works
   std::signal(SIGPIPE, previous);
@@ -299,13 +319,18 @@ TEST(ConsoleSink, ProgressIsClearedBeforeEachResultOnTheSameTerminal) {
   const std::string erase = "\r\x1b[2K";
   const unsigned n = 5;
   {
-    auto sink = make_console_sink({OutputFormat::tsv, false, true}, false, pty.slave, pty.slave);
-    sink->on_progress(4);
+    Summary run;
+    auto sink =
+        make_console_sink({OutputFormat::tsv, false, true}, false, run, pty.slave, pty.slave);
+    run.in_flight = 4;
+    sink->on_progress();
     for (unsigned i = 1; i <= n; ++i) {
-      sink->on_result(result(i, 200));
-      sink->on_progress(4 - std::min(i, 4u));
+      report(run, *sink, result(i, 200));
+      run.in_flight = 4 - std::min(i, 4u);
+      sink->on_progress();
     }
-    sink->on_finish(summary_of(n));
+    run = summary_of(n);
+    sink->on_finish();
   }
   const std::string screen = pty.read_available();
   for (unsigned i = 1; i <= n; ++i) {
@@ -326,13 +351,16 @@ TEST(ConsoleSink, ProgressNeverReachesPipedStdout) {
   Pty pty;
   Pipe out;
   {
+    Summary run;
     auto sink =
-        make_console_sink({OutputFormat::tsv, false, true}, false, out.write_end, pty.slave);
+        make_console_sink({OutputFormat::tsv, false, true}, false, run, out.write_end, pty.slave);
     for (unsigned i = 1; i <= 5; ++i) {
-      sink->on_progress(2);
-      sink->on_result(result(i, 200));
+      run.in_flight = 2;
+      sink->on_progress();
+      report(run, *sink, result(i, 200));
     }
-    sink->on_finish(summary_of(5));
+    run = summary_of(5);
+    sink->on_finish();
   }
   const std::string data = out.read_all();
   EXPECT_EQ(data.find('\x1b'), std::string::npos);

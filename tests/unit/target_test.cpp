@@ -1,12 +1,12 @@
 // parse_target, resolve_redirect and redact_credentials: URL validation without the network.
-#include "fetch/input/url.hpp"
-
 #include <gtest/gtest.h>
 
 #include <random>
 #include <string>
 #include <string_view>
 #include <variant>
+
+#include "fetch/input/url.hpp"
 
 namespace fetch {
 namespace {
@@ -30,8 +30,8 @@ std::string reason_of(std::string_view text) {
 
 Target redirect_ok(const Target& base, std::string_view location) {
   auto resolved = resolve_redirect(base, location);
-  if (auto* reason = std::get_if<std::string>(&resolved)) {
-    ADD_FAILURE() << "'" << location << "' was rejected: " << *reason;
+  if (auto* failure = std::get_if<FetchError>(&resolved)) {
+    ADD_FAILURE() << "'" << location << "' was rejected: " << failure->message;
     return {};
   }
   return std::get<Target>(std::move(resolved));
@@ -39,38 +39,38 @@ Target redirect_ok(const Target& base, std::string_view location) {
 
 std::string redirect_reason(const Target& base, std::string_view location) {
   auto resolved = resolve_redirect(base, location);
-  if (auto* reason = std::get_if<std::string>(&resolved)) return *reason;
+  if (auto* failure = std::get_if<FetchError>(&resolved)) return failure->message;
   return "<accepted: " + std::get<Target>(resolved).url + ">";
 }
 
 TEST(ParseTarget, PlainHttp) {
   const Target t = parse_ok("http://example.com/a/b?x=1&y=2");
-  EXPECT_FALSE(t.tls);
-  EXPECT_EQ(t.host, "example.com");
-  EXPECT_FALSE(t.host_is_ip);
-  EXPECT_EQ(t.port, 80);
+  EXPECT_FALSE(t.origin.tls());
+  EXPECT_EQ(t.origin.host(), "example.com");
+  EXPECT_FALSE(t.origin.host_is_ip());
+  EXPECT_EQ(t.origin.port(), 80);
   EXPECT_EQ(t.host_header, "example.com");
   EXPECT_EQ(t.request_target, "/a/b?x=1&y=2");
   EXPECT_EQ(t.url, "http://example.com/a/b?x=1&y=2");
   EXPECT_EQ(t.display, t.url);
   EXPECT_EQ(t.authorization, "");
-  EXPECT_EQ(t.origin(), "http://example.com:80");
+  EXPECT_EQ(t.origin.to_string(), "http://example.com:80");
 }
 
 TEST(ParseTarget, HttpsDefaultsAndEmptyPath) {
   const Target t = parse_ok("https://example.com");
-  EXPECT_TRUE(t.tls);
-  EXPECT_EQ(t.port, 443);
+  EXPECT_TRUE(t.origin.tls());
+  EXPECT_EQ(t.origin.port(), 443);
   EXPECT_EQ(t.host_header, "example.com");
   EXPECT_EQ(t.request_target, "/");
   EXPECT_EQ(t.url, "https://example.com/");
-  EXPECT_EQ(t.origin(), "https://example.com:443");
+  EXPECT_EQ(t.origin.to_string(), "https://example.com:443");
 }
 
 TEST(ParseTarget, SchemeAndHostAreCaseInsensitive) {
   const Target t = parse_ok("HTTPS://WWW.Example.COM/Path/KeepsCase");
-  EXPECT_TRUE(t.tls);
-  EXPECT_EQ(t.host, "www.example.com");
+  EXPECT_TRUE(t.origin.tls());
+  EXPECT_EQ(t.origin.host(), "www.example.com");
   EXPECT_EQ(t.host_header, "www.example.com");
   EXPECT_EQ(t.request_target, "/Path/KeepsCase");
   EXPECT_EQ(t.url, "https://www.example.com/Path/KeepsCase");
@@ -79,36 +79,36 @@ TEST(ParseTarget, SchemeAndHostAreCaseInsensitive) {
 
 TEST(ParseTarget, ExplicitPorts) {
   const Target custom = parse_ok("http://example.com:8080/x");
-  EXPECT_EQ(custom.port, 8080);
+  EXPECT_EQ(custom.origin.port(), 8080);
   EXPECT_EQ(custom.host_header, "example.com:8080");
   EXPECT_EQ(custom.url, "http://example.com:8080/x");
-  EXPECT_EQ(custom.origin(), "http://example.com:8080");
+  EXPECT_EQ(custom.origin.to_string(), "http://example.com:8080");
 
   // An explicit default port is not repeated in Host: nor in the normalised URL.
   const Target default_http = parse_ok("http://example.com:80/x");
-  EXPECT_EQ(default_http.port, 80);
+  EXPECT_EQ(default_http.origin.port(), 80);
   EXPECT_EQ(default_http.host_header, "example.com");
   EXPECT_EQ(default_http.url, "http://example.com/x");
   const Target default_https = parse_ok("https://example.com:443/");
-  EXPECT_EQ(default_https.port, 443);
+  EXPECT_EQ(default_https.origin.port(), 443);
   EXPECT_EQ(default_https.host_header, "example.com");
 
   // 443 is not the default for http.
   const Target swapped = parse_ok("http://example.com:443/");
   EXPECT_EQ(swapped.host_header, "example.com:443");
   const Target leading_zeros = parse_ok("http://example.com:0080/");
-  EXPECT_EQ(leading_zeros.port, 80);
+  EXPECT_EQ(leading_zeros.origin.port(), 80);
   EXPECT_EQ(leading_zeros.host_header, "example.com");
-  EXPECT_EQ(parse_ok("http://h:65535/").port, 65535);
-  EXPECT_EQ(parse_ok("http://h:1/").port, 1);
+  EXPECT_EQ(parse_ok("http://h:65535/").origin.port(), 65535);
+  EXPECT_EQ(parse_ok("http://h:1/").origin.port(), 1);
 }
 
 TEST(ParseTarget, EmptyPortMeansDefault) {
   const Target t = parse_ok("http://h:/");
-  EXPECT_EQ(t.port, 80);
+  EXPECT_EQ(t.origin.port(), 80);
   EXPECT_EQ(t.host_header, "h");
   EXPECT_EQ(t.url, "http://h/");
-  EXPECT_EQ(parse_ok("https://h:").port, 443);
+  EXPECT_EQ(parse_ok("https://h:").origin.port(), 443);
 }
 
 TEST(ParseTarget, InvalidPorts) {
@@ -129,28 +129,28 @@ TEST(ParseTarget, InvalidPorts) {
 TEST(ParseTarget, PercentEncodedIpv4IsStillAnAddress) {
   // Treated as a name it would go into SNI, which RFC 6066 forbids for addresses.
   const Target t = parse_ok("https://%31.2.3.4/");
-  EXPECT_EQ(t.host, "1.2.3.4");
-  EXPECT_TRUE(t.host_is_ip);
+  EXPECT_EQ(t.origin.host(), "1.2.3.4");
+  EXPECT_TRUE(t.origin.host_is_ip());
 }
 
 // Boost.URL 1.81 would read the leading dotted quad as the host and the rest as a port.
 TEST(ParseTarget, NamesThatStartWithADottedQuadAreNames) {
   const Target nip = parse_ok("http://127.0.0.1.nip.io:8080/x");
-  EXPECT_EQ(nip.host, "127.0.0.1.nip.io");
-  EXPECT_FALSE(nip.host_is_ip);
-  EXPECT_EQ(nip.port, 8080);
+  EXPECT_EQ(nip.origin.host(), "127.0.0.1.nip.io");
+  EXPECT_FALSE(nip.origin.host_is_ip());
+  EXPECT_EQ(nip.origin.port(), 8080);
   EXPECT_EQ(nip.host_header, "127.0.0.1.nip.io:8080");
 
   const Target trailing_dot = parse_ok("http://1.2.3.4./");
-  EXPECT_EQ(trailing_dot.host, "1.2.3.4.");
-  EXPECT_FALSE(trailing_dot.host_is_ip);
+  EXPECT_EQ(trailing_dot.origin.host(), "1.2.3.4.");
+  EXPECT_FALSE(trailing_dot.origin.host_is_ip());
 
   // Found by fuzz_url_list: the normalised URL must parse back to the same target.
   const Target decoded = parse_ok("http://1%2e27.0.0.1:80/./a/../b");
   EXPECT_EQ(decoded.url, "http://1.27.0.0.1/b");
   const Target again = parse_ok(decoded.url);
-  EXPECT_EQ(again.host, decoded.host);
-  EXPECT_EQ(again.port, decoded.port);
+  EXPECT_EQ(again.origin.host(), decoded.origin.host());
+  EXPECT_EQ(again.origin.port(), decoded.origin.port());
   EXPECT_EQ(again.url, decoded.url);
 }
 
@@ -161,39 +161,39 @@ TEST(ResolveRedirect, BaseOrLocationWhoseHostStartsWithADottedQuad) {
   EXPECT_EQ(std::get<Target>(relative).url, "http://10.0.0.1.example:81/dir/other");
   auto absolute = resolve_redirect(base, "//192.168.0.1.example/x");
   ASSERT_TRUE(std::holds_alternative<Target>(absolute));
-  EXPECT_EQ(std::get<Target>(absolute).host, "192.168.0.1.example");
+  EXPECT_EQ(std::get<Target>(absolute).origin.host(), "192.168.0.1.example");
 }
 
 TEST(ParseTarget, Ipv4Literal) {
   const Target t = parse_ok("http://127.0.0.1:8080/x");
-  EXPECT_EQ(t.host, "127.0.0.1");
-  EXPECT_TRUE(t.host_is_ip);
-  EXPECT_EQ(t.port, 8080);
+  EXPECT_EQ(t.origin.host(), "127.0.0.1");
+  EXPECT_TRUE(t.origin.host_is_ip());
+  EXPECT_EQ(t.origin.port(), 8080);
   EXPECT_EQ(t.host_header, "127.0.0.1:8080");
-  EXPECT_EQ(t.origin(), "http://127.0.0.1:8080");
+  EXPECT_EQ(t.origin.to_string(), "http://127.0.0.1:8080");
 }
 
 TEST(ParseTarget, Ipv6LiteralWithPortQueryAndFragment) {
   const Target t = parse_ok("https://[::1]:8443/x?y#z");
-  EXPECT_TRUE(t.tls);
-  EXPECT_EQ(t.host, "::1");
-  EXPECT_TRUE(t.host_is_ip);
-  EXPECT_EQ(t.port, 8443);
+  EXPECT_TRUE(t.origin.tls());
+  EXPECT_EQ(t.origin.host(), "::1");
+  EXPECT_TRUE(t.origin.host_is_ip());
+  EXPECT_EQ(t.origin.port(), 8443);
   EXPECT_EQ(t.host_header, "[::1]:8443");
   EXPECT_EQ(t.request_target, "/x?y");
   EXPECT_EQ(t.url, "https://[::1]:8443/x?y");
   EXPECT_EQ(t.display, t.url);
-  EXPECT_EQ(t.origin(), "https://[::1]:8443");
+  EXPECT_EQ(t.origin.to_string(), "https://[::1]:8443");
 }
 
 TEST(ParseTarget, Ipv6LiteralDefaultPort) {
   const Target t = parse_ok("http://[2001:DB8::1]/");
-  EXPECT_EQ(t.host, "2001:db8::1");
-  EXPECT_TRUE(t.host_is_ip);
-  EXPECT_EQ(t.port, 80);
+  EXPECT_EQ(t.origin.host(), "2001:db8::1");
+  EXPECT_TRUE(t.origin.host_is_ip());
+  EXPECT_EQ(t.origin.port(), 80);
   EXPECT_EQ(t.host_header, "[2001:db8::1]");
-  EXPECT_EQ(t.origin(), "http://[2001:db8::1]:80");
-  EXPECT_TRUE(parse_ok("http://[::ffff:192.0.2.1]/").host_is_ip);
+  EXPECT_EQ(t.origin.to_string(), "http://[2001:db8::1]:80");
+  EXPECT_TRUE(parse_ok("http://[::ffff:192.0.2.1]/").origin.host_is_ip());
 }
 
 TEST(ParseTarget, FragmentIsDropped) {
@@ -226,9 +226,9 @@ TEST(ParseTarget, PercentEncodingStaysInPathAndQuery) {
 
 TEST(ParseTarget, PercentEncodedHostNameIsDecodedAndChecked) {
   const Target t = parse_ok("http://www%2Droot.Example.com/");
-  EXPECT_EQ(t.host, "www-root.example.com");
+  EXPECT_EQ(t.origin.host(), "www-root.example.com");
   EXPECT_EQ(t.host_header, "www-root.example.com");
-  EXPECT_EQ(parse_ok("http://under_score.example/").host, "under_score.example");
+  EXPECT_EQ(parse_ok("http://under_score.example/").origin.host(), "under_score.example");
 
   EXPECT_EQ(reason_of("http://a%00b/"), "invalid host name 'a%00b'");
   EXPECT_EQ(reason_of("http://a%0D%0AX-Injected/"), "invalid host name 'a%0D%0AX-Injected'");
@@ -243,9 +243,9 @@ TEST(ParseTarget, UserinfoGivesBasicAuthAndIsNeverDisplayed) {
   EXPECT_EQ(t.authorization, "Basic dXNlcjpwQHNz");  // base64("user:p@ss")
   EXPECT_EQ(t.url, "https://user:p%40ss@h/");
   EXPECT_EQ(t.display, "https://***@h/");
-  EXPECT_EQ(t.host, "h");
+  EXPECT_EQ(t.origin.host(), "h");
   EXPECT_EQ(t.host_header, "h");
-  EXPECT_EQ(t.origin(), "https://h:443");
+  EXPECT_EQ(t.origin.to_string(), "https://h:443");
   EXPECT_EQ(t.display.find("p%40ss"), std::string::npos);
 }
 
@@ -377,8 +377,8 @@ TEST(ParseTarget, FuzzNeverCrashesAndKeepsInvariants) {
     const std::size_t length = rng() % 12;
     for (std::size_t j = 0; j < length; ++j) text += alphabet[rng() % alphabet.size()];
 
-    for (const auto& result : {parse_target(text), resolve_redirect(base, text)}) {
-      if (const auto* t = std::get_if<Target>(&result)) {
+    const auto check = [&text](const Target* t, const std::string& reason) {
+      if (t) {
         for (const std::string* field :
              {&t->host_header, &t->request_target, &t->url, &t->display}) {
           for (char c : *field) {
@@ -386,15 +386,21 @@ TEST(ParseTarget, FuzzNeverCrashesAndKeepsInvariants) {
             ASSERT_TRUE(u > 0x20 && u < 0x7f) << text;
           }
         }
-        ASSERT_FALSE(t->host.empty()) << text;
-        ASSERT_NE(t->port, 0) << text;
+        ASSERT_FALSE(t->origin.host().empty()) << text;
+        ASSERT_NE(t->origin.port(), 0) << text;
         ASSERT_EQ(t->request_target.front(), '/') << text;
         ASSERT_EQ(t->request_target.find("/../"), std::string::npos) << text;
         ASSERT_EQ(t->display.find("pw"), std::string::npos) << text;
       } else {
-        ASSERT_FALSE(std::get<std::string>(result).empty()) << text;
+        ASSERT_FALSE(reason.empty()) << text;
       }
-    }
+    };
+    const auto parsed = parse_target(text);
+    const auto* reason = std::get_if<std::string>(&parsed);
+    check(std::get_if<Target>(&parsed), reason ? *reason : std::string{});
+    const auto redirected = resolve_redirect(base, text);
+    const auto* failure = std::get_if<FetchError>(&redirected);
+    check(std::get_if<Target>(&redirected), failure ? failure->message : std::string{});
     (void)redact_credentials(text);
   }
 }
@@ -480,22 +486,22 @@ TEST(ResolveRedirect, NetworkPathKeepsSchemeChangesHost) {
   const Target base = parse_ok("https://example.com:8443/a");
   const Target t = redirect_ok(base, "//other.host/p");
   EXPECT_EQ(t.url, "https://other.host/p");
-  EXPECT_TRUE(t.tls);
-  EXPECT_EQ(t.host, "other.host");
-  EXPECT_EQ(t.port, 443);
+  EXPECT_TRUE(t.origin.tls());
+  EXPECT_EQ(t.origin.host(), "other.host");
+  EXPECT_EQ(t.origin.port(), 443);
   EXPECT_EQ(t.host_header, "other.host");
 }
 
 TEST(ResolveRedirect, AbsoluteLocations) {
   const Target base = parse_ok("http://example.com/a");
   const Target t = redirect_ok(base, "https://secure.example.com:444/login?next=%2F");
-  EXPECT_TRUE(t.tls);
-  EXPECT_EQ(t.host, "secure.example.com");
-  EXPECT_EQ(t.port, 444);
+  EXPECT_TRUE(t.origin.tls());
+  EXPECT_EQ(t.origin.host(), "secure.example.com");
+  EXPECT_EQ(t.origin.port(), 444);
   EXPECT_EQ(t.host_header, "secure.example.com:444");
   EXPECT_EQ(t.request_target, "/login?next=%2F");
   EXPECT_EQ(redirect_ok(base, "HTTP://Example.COM/").url, "http://example.com/");
-  EXPECT_EQ(redirect_ok(base, "http://[::1]:8080/x").host, "::1");
+  EXPECT_EQ(redirect_ok(base, "http://[::1]:8080/x").origin.host(), "::1");
 }
 
 TEST(ResolveRedirect, CredentialsStayWithTheirHostOnly) {

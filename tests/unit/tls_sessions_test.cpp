@@ -1,8 +1,6 @@
 // The TLS session cache and its first-handshake gate, with real OpenSSL handshakes between
 // a client and a server joined in memory (a BIO pair, no sockets): which handshakes resume,
 // who waits and when waiting ends, and how many origins are remembered.
-#include "fetch/tls/sessions.hpp"
-
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -12,6 +10,7 @@
 #include <string>
 
 #include "fetch/tls/context.hpp"
+#include "fetch/tls/sessions.hpp"
 #include "memory_tls.hpp"
 
 namespace fetch {
@@ -40,7 +39,7 @@ class TlsSessionsTest : public ::testing::Test {
   // Starts prepare() for `connection`; the result appears once the io_context has run it.
   // The round trip is a loopback one unless said otherwise.
   std::shared_ptr<std::optional<HandshakeTurn>> start_prepare(
-      Connection& connection, const std::string& origin, Clock::time_point deadline,
+      Connection& connection, const OriginKey& origin, Clock::time_point deadline,
       std::chrono::microseconds round_trip = 40us) {
     auto turn = std::make_shared<std::optional<HandshakeTurn>>();
     asio::co_spawn(io_, sessions_.prepare(connection.client.get(), origin, deadline, round_trip),
@@ -62,16 +61,16 @@ class TlsSessionsTest : public ::testing::Test {
   }
 
   // prepare() that must complete without waiting.
-  HandshakeTurn prepare_now(Connection& connection, const std::string& origin,
+  HandshakeTurn prepare_now(Connection& connection, const OriginKey& origin,
                             std::chrono::microseconds round_trip = 40us) {
     auto turn = start_prepare(connection, origin, Clock::now() + 10s, round_trip);
     run_ready();
-    EXPECT_TRUE(turn->has_value()) << "prepare() waited for " << origin;
+    EXPECT_TRUE(turn->has_value()) << "prepare() waited for " << origin.to_string();
     return turn->has_value() ? std::move(**turn) : HandshakeTurn{};
   }
 
   // A complete first visit to `origin`: prepare, handshake, tickets. True when it resumed.
-  bool visit(const std::string& origin) {
+  bool visit(const OriginKey& origin) {
     Connection connection = connect();
     HandshakeTurn turn = prepare_now(connection, origin);
     EXPECT_TRUE(handshake(connection));
@@ -87,9 +86,9 @@ class TlsSessionsTest : public ::testing::Test {
   TlsSessions sessions_;
 };
 
-const std::string kOriginA = "https://a.test:443";
-const std::string kOriginB = "https://b.test:443";
-const std::string kOriginC = "https://c.test:443";
+const OriginKey kOriginA{Scheme::https, "a.test", 443};
+const OriginKey kOriginB{Scheme::https, "b.test", 443};
+const OriginKey kOriginC{Scheme::https, "c.test", 443};
 
 TEST_F(TlsSessionsTest, TheFirstHandshakeIsFullAndTheNextResumesIt) {
   EXPECT_FALSE(visit(kOriginA));

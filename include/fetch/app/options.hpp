@@ -1,17 +1,19 @@
 #pragma once
 // Command-line options as a plain struct, bound to CLI11 by one function.
 
-#include <CLI/App.hpp>
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-namespace fetch {
+#include "fetch/report/output_choice.hpp"
 
-enum class OutputFormat { automatic, text, tsv, json };
-enum class ColourMode { automatic, always, never };
+namespace CLI {
+class App;
+}
+
+namespace fetch {
 
 struct Options {
   std::vector<std::string> inputs;  // files, "-" for stdin, or http(s) URLs
@@ -30,6 +32,10 @@ struct Options {
   bool progress = true;  // only ever drawn when stderr is a terminal
   bool quiet = false;    // no summary
   std::string user_agent = "fetch/" FETCH_VERSION;
+
+  OutputPreferences output_preferences() const noexcept {
+    return {format, colour, progress, quiet};
+  }
 };
 
 // Declares every option on `app`, writing into `options`. Parsing stays with the caller.

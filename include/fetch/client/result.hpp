@@ -1,5 +1,5 @@
 #pragma once
-// The outcome of fetching one input URL: a plain value that sinks format.
+// The outcome of fetching one input URL: a plain value that the report formats.
 
 #include <cstdint>
 #include <optional>
@@ -17,11 +17,6 @@ struct Timings {
   double tls_ms = 0;
   double ttfb_ms = 0;   // request written -> first response byte, last hop
   double total_ms = 0;  // the whole exchange, including redirects
-};
-
-struct FetchError {
-  Stage stage;
-  std::string message;
 };
 
 struct Result {

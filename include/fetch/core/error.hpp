@@ -1,7 +1,9 @@
 #pragma once
-// Failure vocabulary: the stage a fetch failed in, and our own error codes.
+// Failure vocabulary: the stage a fetch failed in, a stable machine-readable code for why, and
+// the one-line message for people. Every failure a record shows carries all three.
 
 #include <boost/system/error_code.hpp>
+#include <string>
 #include <string_view>
 #include <type_traits>
 
@@ -22,19 +24,46 @@ enum class Stage {
 // The stable lower-case name of a stage ("input", "resolve", ...).
 std::string_view to_string(Stage stage) noexcept;
 
-// Failures that are ours rather than the operating system's or a library's.
+// Why a fetch failed, for programs: each code has a stable snake_case name (to_name), printed
+// as error.code in JSON and error_code in TSV. Codes are only ever added; the README lists
+// them all. Each belongs to one stage, noted beside it.
 enum class errc {
-  too_many_redirects = 1,
-  redirect_loop,
-  bad_redirect_location,
-  unsupported_redirect_scheme,
-  truncated_body,
-  body_too_large,
-  connect_timeout,
-  deadline_exceeded,
-  host_not_found,
+  bad_url = 1,                  // input: not a usable http(s) URL
+  line_too_long,                // input: longer than the longest line fetch reads
+  host_not_found,               // resolve: the name has no address (NXDOMAIN, no A/AAAA)
+  resolve_failed,               // resolve: the name servers failed or did not answer
+  connect_refused,              // connect: the server refused (RST to the SYN)
+  connect_failed,               // connect: unreachable, reset, out of descriptors, ...
+  tls_verify_failed,            // tls: the certificate chain or its name did not verify
+  tls_handshake_failed,         // tls: the handshake failed otherwise
+  tls_setup_failed,             // tls: OpenSSL refused the connection's settings
+  write_failed,                 // write: the request could not be sent
+  empty_reply,                  // read: the connection closed before any response byte
+  bad_response,                 // read: the status line or headers are malformed
+  bad_body,                     // read: the body's framing is malformed (chunk sizes)
+  body_truncated,               // read: the body ended before its length or last chunk
+  body_too_large,               // read: larger than --max-filesize
+  too_many_redirects,           // redirect: more than --max-redirects
+  redirect_loop,                // redirect: a URL of the chain came round again
+  redirect_without_location,    // redirect: a redirect status without a Location
+  bad_redirect_location,        // redirect: a Location that is not a usable URL
+  unsupported_redirect_scheme,  // redirect: a Location with a scheme other than http(s)
+  timeout_connect,              // timeout: --connect-timeout expired (DNS, TCP or TLS)
+  timeout_max_time,             // timeout: --max-time expired
 };
 
+// The stable snake_case name of a code ("connect_refused", "timeout_max_time", ...).
+std::string_view to_name(errc code) noexcept;
+
+// One failure as a record shows it.
+struct FetchError {
+  Stage stage;
+  errc code;
+  std::string message;  // one line, for people: what happened and which option governs it
+};
+
+// fetch's own codes as boost::system error codes (category "fetch"), so that they can travel
+// where library error codes do.
 const boost::system::error_category& error_category() noexcept;
 boost::system::error_code make_error_code(errc e) noexcept;
 

@@ -26,6 +26,9 @@ struct DnsSettings {
 // c-ares status codes as error codes ("Domain name not found", "Timeout while contacting
 // DNS servers", ...).
 const boost::system::error_category& dns_category() noexcept;
+// True when a lookup failed because the name has no address (NXDOMAIN, or no A/AAAA
+// record), not because asking failed.
+bool is_name_not_found(const boost::system::error_code& ec) noexcept;
 
 class DnsDriver {
  public:

@@ -30,7 +30,7 @@ class Resolver {
   // The addresses of `host` (a name or an IP literal) with `port`. The first caller for a
   // host starts the lookup; later callers share it and its cached answer (failures too: a
   // name that did not resolve is not asked for again in this run). Gives up with
-  // errc::deadline_exceeded at `deadline` without cancelling the shared lookup.
+  // asio::error::timed_out at `deadline` without cancelling the shared lookup.
   boost::asio::awaitable<Resolution> resolve(std::string host, std::uint16_t port,
                                              std::chrono::steady_clock::time_point deadline);
 

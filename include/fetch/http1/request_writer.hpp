@@ -1,18 +1,17 @@
 #pragma once
-// The bytes of the GET request fetch sends for a target.
+// The bytes of the HTTP/1.1 request fetch sends for a target.
 
 #include <string>
-#include <string_view>
 
 namespace fetch {
 
+struct RequestSpec;
 struct Target;
 
-// Writes the GET (or, with `head`, HEAD) request for `target` into `out` (replacing its
-// contents, keeping its capacity): request line, Host, User-Agent, Accept, Authorization when
-// the URL had
-// credentials. `target` comes from parse_target and `user_agent` from validated options, so
-// neither holds CR or LF: no header can be injected.
-void write_request(const Target& target, std::string_view user_agent, bool head, std::string& out);
+// Writes `spec` for `target` into `out` (replacing its contents, keeping its capacity):
+// request line, Host, the spec's headers in order, Authorization when the URL had
+// credentials. `target` comes from parse_target and the spec's headers from validated
+// options, so none holds CR or LF: no header can be injected.
+void write_request(const RequestSpec& spec, const Target& target, std::string& out);
 
 }  // namespace fetch

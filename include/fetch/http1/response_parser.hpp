@@ -1,23 +1,27 @@
 #pragma once
-// Parses one HTTP/1.1 response head and body, keeping only what fetch reports: the status,
-// the Location header and the number of body bytes. No header is stored and no body byte
-// is copied, so a response costs no allocation and any body costs the same memory.
+// Parses one HTTP/1.1 response head and body, keeping only what fetch reports: the status and
+// the Location header. Body bytes go to a BodySink as they are parsed (after chunked
+// decoding). No header is stored and no body byte is copied, so a response costs no
+// allocation and any body costs the same memory.
 
 #include <boost/beast/http/basic_parser.hpp>
 #include <cstdint>
 #include <string>
 
+#include "fetch/body/body_sink.hpp"
+
 namespace fetch {
 
 class ResponseParser final : public boost::beast::http::basic_parser<false> {
  public:
-  ResponseParser();
+  // `body` counts (and later decodes) the body; it must outlive the parser.
+  explicit ResponseParser(BodySink& body);
 
   unsigned status() const noexcept { return status_; }
   // The first Location header, or empty.
   const std::string& location() const noexcept { return location_; }
   // Body bytes received so far (after chunked decoding).
-  std::uint64_t body_bytes() const noexcept { return body_bytes_; }
+  std::uint64_t body_bytes() const noexcept { return body_.wire_bytes(); }
 
  private:
   using error_code = boost::beast::error_code;
@@ -39,7 +43,7 @@ class ResponseParser final : public boost::beast::http::basic_parser<false> {
   unsigned status_ = 0;
   bool has_location_ = false;
   std::string location_;
-  std::uint64_t body_bytes_ = 0;
+  BodySink& body_;
 };
 
 }  // namespace fetch

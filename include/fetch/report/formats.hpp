@@ -11,21 +11,18 @@ namespace fetch {
 
 struct Summary;
 
-// One TSV record (stable contract). Exactly 17 tab-separated fields, no header line, no padding,
-// no colour, in this order:
-//   line url final_url ok status content_length bytes redirects elapsed_ms
-//   error_stage error_message resolve_ms connect_ms tls_ms ttfb_ms reused downgraded
-// `ok`, `reused` and `downgraded` are "true"/"false"; `status`, `content_length`, `error_stage` and
-// `error_message` are empty when absent; `elapsed_ms` (timings.total_ms) and the four phase
-// timings have exactly three decimals. Inside a field, tab, newline, carriage return and
-// backslash are written as \t \n \r \\, and every other control byte (0x00-0x1f, 0x7f) as \xHH
-// (two lower-case hex digits), so a record is always one line. Other bytes pass unchanged.
+// One TSV record (stable contract): the fields of fields.hpp, in its order, tab-separated, no
+// header line, no padding, no colour. Booleans are "true"/"false"; an absent value is an empty
+// field; milliseconds have exactly three decimals. Inside a field, tab, newline, carriage
+// return and backslash are written as \t \n \r \\, and every other control byte (0x00-0x1f,
+// 0x7f) as \xHH (two lower-case hex digits), so a record is always one line. Other bytes pass
+// unchanged.
 std::string format_tsv(const Result& result);
 
-// One JSON object (JSON Lines), built with Boost.JSON, keys in this order:
+// One JSON object (JSON Lines), keys as fields.hpp places them:
 //   line, url, final_url, ok, status (int|null), content_length (int|null), bytes, redirects,
 //   elapsed_ms, timings {resolve_ms, connect_ms, tls_ms, ttfb_ms}, reused, downgraded,
-//   error (null | {stage, message})
+//   error (null | {stage, message, code})
 // Milliseconds are numbers with exactly three decimals (123.456, 0.000). Strings are always
 // valid UTF-8: invalid sequences in the input become U+FFFD.
 std::string format_json(const Result& result);

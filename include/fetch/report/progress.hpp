@@ -16,7 +16,7 @@ class Progress {
   // Shows "\r\x1b[2K  1234 done  (1200 ok, 34 failed)  50 in flight  812.3 req/s  4.2 s".
   // The figures are recomputed at most every 100 ms; in between, a call only restores the
   // last line if clear() erased it, so the line stays visible below scrolling results.
-  void update(const Summary& so_far, unsigned in_flight);
+  void update(const Summary& so_far);
   // Erases the line ("\r\x1b[2K") so that a result line can be printed over it; does
   // nothing when no line is shown.
   void clear();

@@ -1,5 +1,6 @@
 #pragma once
-// Run-wide counters accumulated from results as they complete (constant memory).
+// The run's counters, one set for the whole run: the scheduler adds each result as it
+// completes, the progress line and the summary line read them (constant memory).
 
 #include <cstdint>
 
@@ -12,7 +13,8 @@ struct Summary {
   std::uint64_t ok = 0;
   std::uint64_t failed = 0;  // count - ok
   std::uint64_t bytes = 0;   // body bytes over all URLs
-  double elapsed_s = 0;      // wall time of the whole run
+  unsigned in_flight = 0;    // URLs started and not yet finished
+  double elapsed_s = 0;      // wall time of the whole run, once it ended
   bool interrupted = false;  // stopped by a signal before the input ended
 
   void add(const Result& result) noexcept;

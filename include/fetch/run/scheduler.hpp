@@ -15,11 +15,13 @@ struct Summary;
 
 class Scheduler {
  public:
-  Scheduler(Session& session, LineSource& source, Sink& sink, unsigned concurrency);
+  // Counts every result into `summary`, the one summary of the run, which the sink reads.
+  Scheduler(Session& session, LineSource& source, Sink& sink, Summary& summary,
+            unsigned concurrency);
 
   // Fetches every line of the source with at most `concurrency` in flight and hands each
   // result to the sink as it completes. Returns when all are done or after stop().
-  boost::asio::awaitable<void> run(Summary& summary);
+  boost::asio::awaitable<void> run();
 
   // Stops taking input and abandons fetches in flight (on SIGINT/SIGTERM or closed stdout).
   void stop();
@@ -38,6 +40,7 @@ class Scheduler {
   Session& session_;
   LineSource& source_;
   Sink& sink_;
+  Summary& summary_;
   unsigned concurrency_;
   bool stopped_ = false;
   std::string input_error_;

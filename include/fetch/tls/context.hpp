@@ -5,6 +5,8 @@
 #include <boost/asio/ssl/stream_base.hpp>
 #include <string>
 
+#include "fetch/core/error.hpp"
+
 namespace fetch {
 
 struct TlsSettings {
@@ -20,8 +22,9 @@ boost::asio::ssl::context make_tls_context(const TlsSettings& settings);
 // Returns false when OpenSSL refused the settings.
 bool prepare_tls_stream(SSL* ssl, const std::string& host, bool host_is_ip, bool verify);
 
-// A readable reason for a failed handshake: the verification error when there is one
-// ("certificate has expired"), otherwise the library's message.
-std::string describe_tls_failure(SSL* ssl, const boost::system::error_code& ec);
+// A failed handshake as a record shows it: the verification error when there is one
+// (tls_verify_failed, "certificate verification failed: certificate has expired"), otherwise
+// the library's message (tls_handshake_failed).
+FetchError tls_failure(SSL* ssl, const boost::system::error_code& ec);
 
 }  // namespace fetch

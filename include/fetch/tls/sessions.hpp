@@ -17,9 +17,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <string>
 #include <unordered_map>
 
+#include "fetch/core/origin_key.hpp"
 #include "fetch/core/wait_list.hpp"
 
 namespace fetch {
@@ -34,7 +34,7 @@ class TlsSessions;
 class HandshakeTurn {
  public:
   HandshakeTurn() = default;
-  HandshakeTurn(std::weak_ptr<TlsSessions*> sessions, std::string origin);
+  HandshakeTurn(std::weak_ptr<TlsSessions*> sessions, OriginKey origin);
   ~HandshakeTurn();  // ends the turn
   HandshakeTurn(HandshakeTurn&& other) noexcept;
   HandshakeTurn& operator=(HandshakeTurn&& other) noexcept;
@@ -52,7 +52,7 @@ class HandshakeTurn {
   // Empty unless this connection was the first. Weak: a coroutine destroyed at shutdown may
   // outlive the cache.
   std::weak_ptr<TlsSessions*> sessions_;
-  std::string origin_;
+  OriginKey origin_;
 };
 
 class TlsSessions {
@@ -73,14 +73,14 @@ class TlsSessions {
   TlsSessions(const TlsSessions&) = delete;
   TlsSessions& operator=(const TlsSessions&) = delete;
 
-  // Call before the handshake on `ssl` to `origin` (scheme, host and port: a session is
-  // never offered to another name or port), whose TCP round trip is `round_trip`. While the
+  // Call before the handshake on `ssl` to `origin` (a session is never offered to another
+  // name or port), whose TCP round trip is `round_trip`. While the
   // first handshake to `origin` is in progress, waits for its session (until `deadline` at
   // the latest) if that is worth two round trips: if they cost less than the CPU saved by the
   // connections opened beside the first so far, this one included (kCpuSavedPerResumption
   // each). Then offers the cached session, if any, and marks `ssl` so that sessions the
   // server issues on it are cached for `origin`.
-  boost::asio::awaitable<HandshakeTurn> prepare(SSL* ssl, const std::string& origin,
+  boost::asio::awaitable<HandshakeTurn> prepare(SSL* ssl, const OriginKey& origin,
                                                 Clock::time_point deadline,
                                                 std::chrono::microseconds round_trip);
 
@@ -107,16 +107,16 @@ class TlsSessions {
   // resuming than waiting for its session costs them in round trips.
   static bool worth_waiting(std::size_t joined, std::chrono::microseconds round_trip);
   static int on_new_session(SSL* ssl, SSL_SESSION* session);
-  void store(const std::string& origin, SSL_SESSION* session);
-  void first_handshake_succeeded(const std::string& origin, Clock::duration took);
-  void first_turn_ended(const std::string& origin);
+  void store(const OriginKey& origin, SSL_SESSION* session);
+  void first_handshake_succeeded(const OriginKey& origin, Clock::duration took);
+  void first_turn_ended(const OriginKey& origin);
   void evict_if_full();
 
   SSL_CTX* context_;
   std::size_t capacity_;
   bool enabled_;
   std::shared_ptr<TlsSessions*> self_;  // expires with this object
-  std::unordered_map<std::string, Origin> origins_;
+  std::unordered_map<OriginKey, Origin, OriginKeyHash> origins_;
   std::uint64_t uses_ = 0;
 };
 

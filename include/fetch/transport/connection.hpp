@@ -1,45 +1,73 @@
 #pragma once
-// One client connection to an origin: plain TCP or TLS over TCP, with its read buffer.
+// The seam between fetching a URL and speaking a protocol: a Connection takes one request
+// and gives back one Exchange, a plain value. HTTP/1.1 implements it (http1/connection.hpp);
+// HTTP/2 will, carrying many exchanges at once.
+//
+// Below this line nothing follows redirects or retries: as Go's RoundTripper puts it, a
+// connection "should not attempt to handle higher-level protocol details such as redirects".
+// It says whether a retry is safe (retry_safe); client/ decides.
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/context.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
-#include <variant>
+
+#include "fetch/core/asio.hpp"
+#include "fetch/core/deadline.hpp"
+#include "fetch/core/error.hpp"
+#include "fetch/core/origin_key.hpp"
 
 namespace fetch {
 
-// Deadlines are kept by a Watchdog per fetch, not by the stream (see watchdog.hpp).
-using TcpStream = boost::asio::ip::tcp::socket;
-using TlsStream = boost::beast::ssl_stream<TcpStream>;
+class BodySink;
+struct RequestSpec;
+struct Target;
+class Watchdog;
+
+enum class Protocol : std::uint8_t { http1, http2 };
+
+// One response, as a value.
+struct Exchange {
+  std::optional<FetchError> error;
+  std::optional<unsigned> status;               // the final response's, once its head arrived
+  std::optional<std::uint64_t> content_length;  // its Content-Length, if it sent one
+  std::string location;                         // its Location header, or empty
+  double ttfb_ms = 0;     // request written -> first byte of the final response's head
+  bool reusable = false;  // the response ended cleanly and the connection may carry another
+  // The server cannot have acted on the request: the connection, used before, turned out
+  // closed before any response byte came. The same request may go again on a fresh one.
+  bool retry_safe = false;
+
+  static Exchange failed(FetchError error) {
+    Exchange exchange;
+    exchange.error = std::move(error);
+    return exchange;
+  }
+};
 
 class Connection {
  public:
-  Connection(std::string origin, TcpStream tcp);
-  Connection(std::string origin, TlsStream tls);
+  explicit Connection(OriginKey origin) : origin_(std::move(origin)) {}
+  virtual ~Connection() = default;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
 
-  const std::string& origin() const noexcept { return origin_; }
-  TcpStream& tcp() noexcept;  // the socket, for deadlines and closing
-  // Calls `f` with the stream to speak HTTP over (TcpStream& or TlsStream&).
-  template <class F>
-  decltype(auto) visit(F&& f) {
-    return std::visit(std::forward<F>(f), stream_);
-  }
-  boost::beast::flat_buffer& buffer() noexcept { return buffer_; }
-  // Reused for every request on this connection: its capacity is allocated once.
-  std::string& request_buffer() noexcept { return request_; }
+  const OriginKey& origin() const noexcept { return origin_; }
+  virtual Protocol protocol() const noexcept = 0;
+  // Whether another request may start on it now (HTTP/1.1: it is idle and open).
+  virtual bool can_take_request() const noexcept = 0;
 
-  // Closes the socket at once (no TLS close_notify): used for broken or evicted connections.
-  void close() noexcept;
+  // Sends `spec` for `target` (whose origin is this connection's) and reads the response,
+  // its body into `body`, all before `deadline`, which `watchdog` (one per URL) enforces.
+  // Failures come back in the Exchange, never as exceptions.
+  virtual asio::awaitable<Exchange> exchange(const RequestSpec& spec, const Target& target,
+                                             BodySink& body, Watchdog& watchdog,
+                                             const Deadline& deadline) = 0;
+
+  // Ends the connection at once; requests in progress on it fail.
+  virtual void close() noexcept = 0;
 
  private:
-  std::string origin_;
-  std::variant<TcpStream, TlsStream> stream_;
-  // Per connection, never shared: bytes left over belong to this connection only.
-  boost::beast::flat_buffer buffer_;
-  std::string request_;
+  OriginKey origin_;
 };
 
 }  // namespace fetch

@@ -28,9 +28,9 @@
 #include <deque>
 #include <memory>
 #include <optional>
-#include <string>
 #include <unordered_map>
 
+#include "fetch/core/origin_key.hpp"
 #include "fetch/transport/connection.hpp"
 
 namespace fetch {
@@ -101,10 +101,9 @@ class ConnectionGate {
   ConnectionGate& operator=(const ConnectionGate&) = delete;
 
   // A connection for a request to `origin`: an idle one, or one that a request finishing on
-  // it hands over, or else a lease to open a new one. Only requests to a `tls` origin known
+  // it hands over, or else a lease to open a new one. Only requests to an https origin known
   // to be near ever wait, never past `deadline`.
-  boost::asio::awaitable<Acquired> acquire(std::string origin, bool tls,
-                                           Clock::time_point deadline);
+  boost::asio::awaitable<Acquired> acquire(OriginKey origin, Clock::time_point deadline);
 
   // Call right before the TLS handshake of a connection opened under `lease`: when its
   // origin turned out to be near and enough other connections to it are in use, queues as
@@ -121,7 +120,7 @@ class ConnectionGate {
  private:
   struct Origins;  // shared with the leases, which may outlive the gate at shutdown
 
-  std::shared_ptr<Origin> origin(const std::string& name);
+  std::shared_ptr<Origin> origin(const OriginKey& key);
   // Queues for a connection to `entry` while keep_waiting_until() says to.
   boost::asio::awaitable<Acquired> wait_in_turn(std::shared_ptr<Origin> entry,
                                                 Clock::time_point deadline);

@@ -4,10 +4,10 @@
 #include <cstddef>
 #include <list>
 #include <memory>
-#include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "fetch/core/origin_key.hpp"
 #include "fetch/transport/connection.hpp"
 
 namespace fetch {
@@ -20,15 +20,13 @@ class ConnectionPool {
   ConnectionPool& operator=(const ConnectionPool&) = delete;
 
   // The most recently used idle connection to `origin`, or null.
-  std::unique_ptr<Connection> take(const std::string& origin);
+  std::unique_ptr<Connection> take(const OriginKey& origin);
   // Keeps a connection whose last response ended cleanly for a later request.
   void give_back(std::unique_ptr<Connection> connection);
   // Closes every idle connection.
   void clear();
 
   std::size_t idle() const noexcept { return lru_.size(); }
-  std::uint64_t opened() const noexcept { return opened_; }
-  void count_opened() noexcept { ++opened_; }
 
  private:
   using Lru = std::list<std::unique_ptr<Connection>>;  // front: most recently used
@@ -36,8 +34,7 @@ class ConnectionPool {
 
   std::size_t max_idle_;
   Lru lru_;
-  std::unordered_map<std::string, std::vector<Lru::iterator>> by_origin_;
-  std::uint64_t opened_ = 0;
+  std::unordered_map<OriginKey, std::vector<Lru::iterator>, OriginKeyHash> by_origin_;
 };
 
 }  // namespace fetch

@@ -1,0 +1,72 @@
+#pragma once
+// The output contract: every field of a record, in TSV column order, each with the one
+// accessor that says what it holds. TSV, JSON Lines and the text format are all written from
+// this table (formats.hpp), and so will be -w templates; tests and bench/ read records by
+// these names. Fields are only ever appended, never renamed or moved.
+//
+//  #  name            JSON place         value
+//  1  line            line               input line number (or argument position)
+//  2  url             url                the URL as given, credentials replaced by ***
+//  3  final_url       final_url          the URL of the last response (empty: input errors)
+//  4  ok              ok                 a response arrived, nothing failed, status < 400
+//  5  status          status             HTTP status of the last response, or absent
+//  6  content_length  content_length     its Content-Length header, or absent
+//  7  bytes           bytes              body bytes received
+//  8  redirects       redirects          redirects followed
+//  9  elapsed_ms      elapsed_ms         the whole exchange, redirects included
+// 10  error_stage     error.stage        a Stage name, or absent
+// 11  error_message   error.message      one line for people, or absent
+// 12  resolve_ms      timings.resolve_ms phase timings, summed over redirect hops;
+// 13  connect_ms      timings.connect_ms   0 for a phase that did not happen
+// 14  tls_ms          timings.tls_ms
+// 15  ttfb_ms         timings.ttfb_ms    request written -> first response byte, last hop
+// 16  reused          reused             the last request rode a connection already open
+// 17  downgraded      downgraded         a redirect led from https to plain http
+// 18  error_code      error.code         an errc name (core/error.hpp), or absent
+//
+// In JSON the groups are objects: "timings" follows elapsed_ms, and "error" follows
+// downgraded and is null when the record has no error. Fields appended later go after it.
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "fetch/client/result.hpp"
+
+namespace fetch {
+
+enum class FieldType : std::uint8_t { integer, text, boolean, millis };
+
+// One field of one record. An absent value (no status, no error) is written as an empty TSV
+// field, JSON null, and left out of the text format.
+struct FieldValue {
+  FieldType type = FieldType::integer;
+  bool present = true;
+  std::uint64_t integer = 0;
+  double millis = 0;
+  bool boolean = false;
+  std::string_view text;  // refers into the Result
+
+  static FieldValue of_integer(std::uint64_t value) noexcept;
+  static FieldValue of_text(std::string_view value) noexcept;
+  static FieldValue of_boolean(bool value) noexcept;
+  static FieldValue of_millis(double value) noexcept;
+  static FieldValue absent(FieldType type) noexcept;
+};
+
+// Where a field sits in a JSON record: a top-level key, or a key of a nested object.
+enum class JsonGroup : std::uint8_t { top, timings, error };
+
+struct Field {
+  std::string_view name;  // TSV column and -w variable
+  JsonGroup group;
+  std::string_view json_key;  // within its group: "stage" for error_stage
+  FieldValue (*value)(const Result&);
+};
+
+// Every field, in TSV column order.
+std::span<const Field> record_fields() noexcept;
+// The field called `name`, or null.
+const Field* find_field(std::string_view name) noexcept;
+
+}  // namespace fetch

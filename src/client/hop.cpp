@@ -1,0 +1,73 @@
+#include "fetch/client/hop.hpp"
+
+#include <fmt/format.h>
+
+#include <memory>
+#include <utility>
+
+#include "fetch/input/url.hpp"
+#include "fetch/transport/gate.hpp"
+
+namespace fetch {
+
+namespace {
+
+void add(ConnectTimings& sum, const ConnectTimings& more) {
+  sum.resolve_ms += more.resolve_ms;
+  sum.connect_ms += more.connect_ms;
+  sum.tls_ms += more.tls_ms;
+}
+
+}  // namespace
+
+asio::awaitable<Hop> send_hop(Session& session, const Target& target, const Deadline& deadline,
+                              Watchdog& watchdog, BodySink& body) {
+  const OriginKey& origin = target.origin;
+  // Time queued for a connection in use is not connect time: only --max-time bounds it (the
+  // queue's own patience keeps it short).
+  // Not a structured binding: clang (the fuzz build) will not capture one in a lambda.
+  ConnectionGate::Acquired acquired = co_await session.gate.acquire(origin, deadline.at());
+  std::unique_ptr<Connection> connection = std::move(acquired.connection);
+  ConnectionGate::Lease lease = std::move(acquired.lease);
+  Hop hop;
+  if (!connection && deadline.passed()) {
+    hop.exchange = Exchange::failed(deadline.expired(
+        fmt::format("waiting for a connection to {}:{}", origin.host(), origin.port())));
+    co_return hop;
+  }
+  Deadline phase =
+      Deadline::connect_phase(Clock::now(), session.settings.connect_timeout, deadline);
+  for (;;) {
+    hop.reused = connection != nullptr;
+    if (!connection) {
+      Opened opened = co_await session.connector.open(origin, lease, watchdog, phase);
+      if (opened.error) {
+        add(hop.timings, opened.timings);
+        hop.exchange = Exchange::failed(std::move(*opened.error));
+        co_return hop;
+      }
+      // A connection handed over was open already: its phases are not this request's.
+      if (!opened.handed_over) {
+        add(hop.timings, opened.timings);
+      }
+      connection = std::move(opened.connection);
+      hop.reused = opened.handed_over;
+    }
+    hop.exchange = co_await connection->exchange(session.request, target, body, watchdog, deadline);
+    if (hop.exchange.retry_safe) {
+      // The same lease carries the fresh connection, with a connect phase of its own.
+      connection->close();
+      connection.reset();
+      phase = Deadline::connect_phase(Clock::now(), session.settings.connect_timeout, deadline);
+      continue;
+    }
+    if (hop.exchange.reusable) {
+      session.gate.give_back(std::move(connection), std::move(lease));
+    } else {
+      connection->close();
+    }
+    co_return hop;
+  }
+}
+
+}  // namespace fetch

@@ -1,0 +1,35 @@
+#include "fetch/core/origin_key.hpp"
+
+#include <boost/asio/ip/address.hpp>
+#include <functional>
+#include <string_view>
+#include <utility>
+
+namespace fetch {
+
+OriginKey::OriginKey(Scheme scheme, std::string host, std::uint16_t port)
+    : scheme_(scheme), port_(port), host_(std::move(host)) {
+  boost::system::error_code not_an_address;
+  boost::asio::ip::make_address(host_, not_an_address);
+  host_is_ip_ = !not_an_address;
+  // Scheme and port mixed into the host's hash: the three are compared anyway on a match.
+  hash_ = std::hash<std::string_view>{}(host_) ^
+          (static_cast<std::size_t>(port_) << 1 | static_cast<std::size_t>(scheme_)) *
+              0x9e3779b97f4a7c15ULL;
+}
+
+std::string OriginKey::authority() const {
+  const bool ipv6 = host_is_ip_ && host_.find(':') != std::string::npos;
+  std::string out;
+  out.reserve(host_.size() + 8);
+  if (ipv6) out += '[';
+  out += host_;
+  if (ipv6) out += ']';
+  out += ':';
+  out += std::to_string(port_);
+  return out;
+}
+
+std::string OriginKey::to_string() const { return (tls() ? "https://" : "http://") + authority(); }
+
+}  // namespace fetch
