@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Generates the test PKI into OUTDIR, once.
+# Generates the test PKI into OUTDIR, once; or, with --bench, the benchmark's CA and leaf.
 #
-#   make-pki.sh OUTDIR
+#   make-pki.sh OUTDIR                  the test PKI (tests/CMakeLists.txt, tests/support/)
+#   make-pki.sh --bench LAST OUTDIR     the benchmark's (bench/harness/nginx.py), see below
 #
 # OUTDIR/ca.pem, ca.key           the test root CA (the one given to fetch with --cacert)
 # OUTDIR/good.{pem,key}           leaf for DNS:localhost, IP:127.0.0.1, IP:::1, signed by the CA
@@ -19,19 +20,33 @@
 # OUTDIR/sha1.{pem,key}           localhost/127.0.0.1/::1, signed by the CA with ecdsa-with-SHA1
 # OUTDIR/no-cn.{pem,key}          localhost/127.0.0.1/::1 in the SAN, a subject without any CN
 #
-# Idempotent: does nothing when OUTDIR/.done-v2 exists (bump the version when the set of files
-# changes: an older OUTDIR is then replaced). Everything is built in a temporary directory
-# beside OUTDIR and renamed into place, so concurrent runs cannot leave a half written OUTDIR:
-# the first rename wins and the others find the stamp.
+# With --bench LAST, instead of all of the above:
+# OUTDIR/ca.pem, ca.key           a root CA for one benchmark run
+# OUTDIR/bench.{pem,key}          leaf with CN=localhost for DNS:localhost, IP:::1 and
+#                                 IP:127.0.0.1 ... IP:127.0.0.LAST (1 to 254), signed by the CA
+#
+# Idempotent: does nothing when OUTDIR/.done-v2 (with --bench: .done-bench-v1) exists (bump
+# the version when the set of files changes: an older OUTDIR is then replaced). Everything is
+# built in a temporary directory beside OUTDIR and renamed into place, so concurrent runs
+# cannot leave a half written OUTDIR: the first rename wins and the others find the stamp.
 # Keys are ECDSA P-256 (fast), except rsa1024's. Only `openssl` is used.
 set -euo pipefail
 
-if [[ $# -ne 1 ]]; then
+usage() {
   echo "usage: $0 OUTDIR" >&2
+  echo "       $0 --bench LAST OUTDIR" >&2
   exit 2
+}
+bench_last=  # with --bench: the leaf covers 127.0.0.1 ... 127.0.0.$bench_last
+if [[ $# -eq 3 && $1 == --bench ]]; then
+  bench_last=$2
+  shift 2
+  [[ $bench_last =~ ^[1-9][0-9]{0,2}$ ]] && ((bench_last <= 254)) || usage
 fi
+[[ $# -eq 1 && $1 != -* ]] || usage
 out=$1
 stamp=.done-v2  # also in tests/support/nginx_server.cpp
+[[ -z $bench_last ]] || stamp=.done-bench-v1
 [[ -e $out/$stamp ]] && exit 0
 
 parent=$(dirname -- "$out")
@@ -120,6 +135,24 @@ subjectAltName = DNS:localhost, IP:127.0.0.1, IP:::1
 subjectKeyIdentifier = hash
 EOF
 
+# The benchmark's leaf names every loopback address its nginx listens on.
+if [[ -n $bench_last ]]; then
+  bench_sans="DNS:localhost, IP:::1"
+  for ((k = 1; k <= bench_last; k++)); do
+    bench_sans+=", IP:127.0.0.$k"
+  done
+  cat >>"$work/openssl.cnf" <<EOF
+
+[leaf_bench]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = $bench_sans
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+EOF
+fi
+
 ossl() {
   if ! openssl "$@" >>"$log" 2>&1; then
     echo "make-pki.sh: openssl $1 failed:" >&2
@@ -163,29 +196,34 @@ sign_leaf() {
   rm -f -- "$work/$name.csr"
 }
 
-new_ca ca "fetch test root CA"
-new_ca ca2 "fetch untrusted CA"
-sign_leaf good ca leaf_localhost
-sign_leaf expired ca leaf_localhost 20200101000000Z 20200201000000Z
-sign_leaf wrong-host ca leaf_wrong_host
-sign_leaf untrusted ca2 leaf_localhost
-sign_leaf not-yet-valid ca leaf_localhost 20990101000000Z 21000101000000Z
-sign_leaf dns-only ca leaf_dns_only
-KEY_ALGO=rsa1024 sign_leaf rsa1024 ca leaf_rsa
-MD=sha1 sign_leaf sha1 ca leaf_localhost
-SUBJECT="/O=fetch test without CN" POLICY=policy_no_cn sign_leaf no-cn ca leaf_localhost
+if [[ -n $bench_last ]]; then
+  new_ca ca "fetch bench throwaway CA"
+  SUBJECT=/CN=localhost sign_leaf bench ca leaf_bench
+else
+  new_ca ca "fetch test root CA"
+  new_ca ca2 "fetch untrusted CA"
+  sign_leaf good ca leaf_localhost
+  sign_leaf expired ca leaf_localhost 20200101000000Z 20200201000000Z
+  sign_leaf wrong-host ca leaf_wrong_host
+  sign_leaf untrusted ca2 leaf_localhost
+  sign_leaf not-yet-valid ca leaf_localhost 20990101000000Z 21000101000000Z
+  sign_leaf dns-only ca leaf_dns_only
+  KEY_ALGO=rsa1024 sign_leaf rsa1024 ca leaf_rsa
+  MD=sha1 sign_leaf sha1 ca leaf_localhost
+  SUBJECT="/O=fetch test without CN" POLICY=policy_no_cn sign_leaf no-cn ca leaf_localhost
 
-# An intermediate CA under the root, and a leaf it signs; chain-full.pem is what a correctly
-# configured server sends (leaf, then intermediate), chain-leaf.pem what a broken one does.
-sign_leaf intermediate ca v3_intermediate
-mkdir -p "$work/intermediate.db/issued"
-: >"$work/intermediate.db/index.txt"
-sign_leaf chain-leaf intermediate leaf_localhost
-cat "$work/chain-leaf.pem" "$work/intermediate.pem" >"$work/chain-full.pem"
+  # An intermediate CA under the root, and a leaf it signs; chain-full.pem is what a correctly
+  # configured server sends (leaf, then intermediate), chain-leaf.pem what a broken one does.
+  sign_leaf intermediate ca v3_intermediate
+  mkdir -p "$work/intermediate.db/issued"
+  : >"$work/intermediate.db/index.txt"
+  sign_leaf chain-leaf intermediate leaf_localhost
+  cat "$work/chain-leaf.pem" "$work/intermediate.pem" >"$work/chain-full.pem"
 
-new_key self-signed
-ossl req -config "$work/openssl.cnf" -new -x509 -key "$work/self-signed.key" \
-  -subj "/CN=localhost" -days 3650 -extensions self_signed -out "$work/self-signed.pem"
+  new_key self-signed
+  ossl req -config "$work/openssl.cnf" -new -x509 -key "$work/self-signed.key" \
+    -subj "/CN=localhost" -days 3650 -extensions self_signed -out "$work/self-signed.pem"
+fi
 
 rm -rf -- "$work"/*.db "$work/openssl.cnf" "$log"
 chmod 644 "$work"/*.key  # nginx workers and tests read them; these keys guard nothing

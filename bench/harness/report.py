@@ -1,0 +1,195 @@
+"""The report: the machine and versions, one markdown table of medians and ratios, and the
+notes under it (throughput, memory, the wrk ceiling, other load)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import os
+import statistics
+import subprocess
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from harness.common import CONCURRENCY, DEBIAN_PYTHON, MIB, REPO
+from harness.measurement import GNU_TIME
+from harness.tools import AIOHTTP_KEYS, FETCH, FETCH_BASE
+
+if TYPE_CHECKING:
+    from harness.runner import Bench, Row
+
+
+@dataclasses.dataclass
+class RunInfo:
+    """What the report says about how the run was made."""
+    programs: dict[str, str]   # paths of nginx, openssl, curl, wrk
+    binaries: dict[str, Path]  # fetch and fetch-base (the ones measured), by tool key
+    tools: set[str]            # the --tools asked for
+    runs: int
+    quick: bool
+
+
+def first_line(argv: list[str], stream: str = "stdout") -> str:
+    try:
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+    text = (result.stdout if stream == "stdout" else result.stderr) or result.stdout
+    return text.strip().splitlines()[0] if text.strip() else "?"
+
+
+def versions(info: RunInfo) -> list[str]:
+    programs = info.programs
+    found = [f"nginx {first_line([programs['nginx'], '-v'], 'stderr').split('/')[-1]}",
+             first_line([programs["openssl"], "version"])]
+    if "curl" in programs:
+        found.append(" ".join(first_line([programs["curl"], "-V"]).split()[:2]))
+    if info.tools & AIOHTTP_KEYS:
+        found.append("aiohttp " + first_line(
+            [DEBIAN_PYTHON, "-c", "import aiohttp, sys; print(aiohttp.__version__, "
+             "'on Python', sys.version.split()[0])"]))
+    if "wrk" in programs:
+        found.append(first_line([programs["wrk"], "-v"]).split(" [")[0])
+    return found
+
+
+def machine_lines(info: RunInfo) -> list[str]:
+    model = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    rev = first_line(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
+    fetch = info.binaries.get(FETCH.key)
+    lines = [
+        f"- date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}",
+        f"- machine: {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {model}, "
+        f"{mem_gib:.0f} GiB RAM, Linux {os.uname().release}",
+        "- measured: wall time by the runner; CPU (user + sys) from wait4(); peak RSS " +
+        ("by /usr/bin/time (%M)" if GNU_TIME else
+         "sampled from /proc/PID/status VmHWM every 5 ms (/usr/bin/time is missing; "
+         "`apt-get install time` makes it exact)"),
+        f"- fetch: {fetch if fetch else '(not run)'} (repository at {rev})",
+    ]
+    if FETCH_BASE.key in info.binaries:
+        lines.append(f"- fetch-base: {info.binaries[FETCH_BASE.key]} (--fetch-baseline)")
+    lines += [
+        f"- tools: {', '.join(versions(info))}",
+        f"- settings: {info.runs} run(s) per tool and workload, median shown; concurrency "
+        f"{CONCURRENCY}; HTTPS with an ECDSA P-256 leaf; nginx: 1 worker, keep-alive"
+        f"{'; --quick sizes' if info.quick else ''}",
+    ]
+    return lines
+
+
+def fmt(value: float, digits: int = 3) -> str:
+    return f"{value:,.{digits}f}"
+
+
+def ratios(numerator: Row | None, row: Row | None) -> tuple[str, str]:
+    """(wall, CPU) of numerator's medians divided by row's, "–" where there is none."""
+    if numerator is None or row is None:
+        return "–", "–"
+    cpu = row.median("cpu_s")
+    return (fmt(numerator.median("wall_s") / row.median("wall_s"), 2),
+            fmt(numerator.median("cpu_s") / cpu, 2) if cpu > 0 else "–")
+
+
+def by_workload(rows: list[Row]) -> dict[int, list[Row]]:
+    grouped: dict[int, list[Row]] = {}
+    for row in rows:
+        grouped.setdefault(row.workload.number, []).append(row)
+    return grouped
+
+
+def table_lines(rows: list[Row]) -> list[str]:
+    """The table: one line per workload and tool; with a baseline, fetch/fetch-base too."""
+    if not rows:
+        return ["(no workload finished)"]
+    baseline = any(row.tool.key == FETCH_BASE.key for row in rows)
+    header = ("| workload | tool | wall s | CPU s | peak RSS MiB | req/s | CPU µs/req | "
+              "conns | nginx CPU s | wall fetch/tool | CPU fetch/tool |")
+    rule = "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+    if baseline:
+        header += " wall fetch/fetch-base | CPU fetch/fetch-base |"
+        rule += "--:|--:|"
+    out = [header, rule]
+    for number, group in by_workload(rows).items():
+        fetch_row = next((r for r in group if r.tool.key == FETCH.key), None)
+        base_row = next((r for r in group if r.tool.key == FETCH_BASE.key), None)
+        for row in group:
+            wall, cpu = row.median("wall_s"), row.median("cpu_s")
+            ratio_wall, ratio_cpu = ratios(fetch_row, row)
+            label = f"**{row.tool.label}**" if row.tool.key == FETCH.key else row.tool.label
+            conns = [m.connections for m in row.runs if m.connections is not None]
+            conns_text = fmt(statistics.median(conns), 0) if conns else "?"
+            line = (f"| {number}: {row.workload.title} | {label} | {fmt(wall)} | {fmt(cpu)} | "
+                    f"{fmt(row.peak_rss, 1)} | {fmt(row.urls / wall, 0)} | "
+                    f"{fmt(cpu / row.urls * 1e6, 0)} | {conns_text} | "
+                    f"{fmt(row.median('server_cpu_s'), 2)} | {ratio_wall} | {ratio_cpu} |")
+            if baseline:
+                base = ratios(fetch_row, base_row) if row is fetch_row else ("–", "–")
+                line += f" {base[0]} | {base[1]} |"
+            out.append(line)
+    out += ["", "Ratios are fetch's median divided by the tool's median: below 1 fetch is "
+            "faster / uses less CPU, above 1 it is slower. Wall and CPU are medians; CPU is user + "
+            "sys of the client process; peak RSS is the largest of the runs; conns is how many "
+            "TCP connections nginx accepted (median); nginx CPU s is the server's CPU during the "
+            "run (median)."]
+    if baseline:
+        out[-1] += (" fetch/fetch-base (on fetch's line) is the same ratio against the baseline "
+                    "build given with --fetch-baseline, measured in the same alternation: below "
+                    "1 the build under test is faster.")
+    return out
+
+
+def note_lines(bench: Bench) -> list[str]:
+    """The lines under the table."""
+    grouped = by_workload(bench.rows)
+    extra = []
+    for row in grouped.get(4, []):
+        extra.append(f"w4 throughput: {row.tool.label}: "
+                     f"{row.workload.expected_bytes / MIB / row.median('wall_s'):,.0f} MiB/s")
+    small = {r.workload.number: r for r in grouped.get(2, []) + grouped.get(5, [])
+             if r.tool.key == FETCH.key}
+    if 2 in small and 5 in small:
+        extra.append(f"fetch memory: peak RSS {small[2].peak_rss:.1f} MiB for "
+                     f"{small[2].urls:,} URLs, {small[5].peak_rss:.1f} MiB for "
+                     f"{small[5].urls:,} URLs (flat memory means these are close)" +
+                     ("; WARNING: it grew with the number of URLs"
+                      if small[5].peak_rss > 1.5 * small[2].peak_rss else ""))
+    if bench.wrk:
+        rps = statistics.median(r for _, r in bench.wrk)
+        wrk_cpu = statistics.median(m.cpu_s / (r * m.wall_s) for m, r in bench.wrk)
+        srv_cpu = statistics.median(m.server_cpu_s / (r * m.wall_s) for m, r in bench.wrk)
+        extra.append(f"ceiling (wrk -t1 -c{CONCURRENCY}, HTTP/1.1 keep-alive on /small.txt, "
+                     f"median of {len(bench.wrk)}): {rps:,.0f} req/s; wrk used "
+                     f"{wrk_cpu * 1e6:.1f} µs CPU/req, nginx {srv_cpu * 1e6:.1f} µs CPU/req")
+    extra += bench.notes
+    measurements = [m for row in bench.rows for m in row.runs] + [m for m, _ in bench.wrk]
+    wall_total = sum(m.wall_s for m in measurements)
+    if wall_total > 0:
+        others = sum(m.other_cpu_s for m in measurements) / wall_total
+        busiest = max(m.other_cpu_s / m.wall_s for m in measurements if m.wall_s > 0)
+        extra.append(f"other load: processes outside the benchmark kept {others:.2f} of "
+                     f"{os.cpu_count()} CPUs busy on average during the timed runs (busiest run: "
+                     f"{busiest:.2f})" + (
+                         "; WARNING: the machine was not quiet, wall times are noisy (CPU times "
+                         "much less so); rerun on an idle machine" if others > 0.15 else ""))
+    return extra
+
+
+def report(bench: Bench, info: RunInfo, complete: bool, failure: str) -> str:
+    out = ["# fetch benchmark" + ("" if complete else " (INCOMPLETE: stopped early)"), ""]
+    out += machine_lines(info) + [""]
+    if failure:
+        out += ["```", failure, "```", ""]
+    out += table_lines(bench.rows)
+    extra = note_lines(bench)
+    if extra:
+        out += [""] + [f"- {line}" for line in extra]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,117 @@
+"""The benchmark proper: for each workload, fetch's correctness run, then the timed runs of
+every tool in alternating order; and the wrk ceiling."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import statistics
+from pathlib import Path
+
+from harness.checks import FetchRecords, check_run, failure, fetch_problems
+from harness.common import BenchError, log, tail
+from harness.measurement import Measurement, describe_status, measure
+from harness.nginx import Nginx
+from harness.tools import FETCH_KEYS, SLOW, Commands, Tool, write_inputs
+from harness.workloads import Workload
+
+
+@dataclasses.dataclass
+class Row:
+    workload: Workload
+    tool: Tool
+    runs: list[Measurement]
+
+    @property
+    def urls(self) -> int:
+        return len(self.workload.urls)
+
+    def median(self, field: str) -> float:
+        return statistics.median(getattr(m, field) for m in self.runs)
+
+    @property
+    def peak_rss(self) -> float:
+        return max(m.maxrss_mib for m in self.runs)
+
+
+@dataclasses.dataclass
+class Settings:
+    runs: int            # timed runs per tool and workload
+    quick: bool
+    include_slow: bool
+
+    @property
+    def timeout_s(self) -> float:
+        return 120 if self.quick else 600
+
+
+class Bench:
+    def __init__(self, settings: Settings, commands: Commands, tmp: Path, nginx: Nginx):
+        self.settings = settings
+        self.commands = commands
+        self.tmp = tmp
+        self.nginx = nginx
+        self.rows: list[Row] = []
+        self.notes: list[str] = []
+        self.wrk: list[tuple[Measurement, float]] = []  # (measurement, requests/s)
+
+    def verify_fetch(self, workload: Workload, tool: Tool, urls: Path) -> None:
+        """One untimed run with its JSON Lines kept: every URL once, all ok, every body byte."""
+        out = self.tmp / f"{tool.key}-{workload.number}.jsonl"
+        err = self.tmp / f"{tool.key}-verify.err"
+        timeout_s = self.settings.timeout_s
+        m = measure(self.commands.fetch(tool.key, urls, "json"), out, err, timeout_s)
+        if m.status != 0 or m.timed_out:
+            raise failure(workload, tool, m, err, "the correctness run did not succeed",
+                          timeout_s)
+        found = FetchRecords.read(out)
+        if problems := fetch_problems(workload, found):
+            raise failure(workload, tool, m, err, "; ".join(problems), timeout_s)
+        self.notes.append(f"w{workload.number}: {tool.label} verified: {found.ok} URLs ok, "
+                          f"{found.body_bytes:,} body bytes, {found.new_connections} new "
+                          "connections (reused=false)")
+
+    def run_workload(self, workload: Workload, tools: list[Tool]) -> None:
+        inputs = write_inputs(workload, self.tmp)
+        skipped = [t for t in tools if (t.key, workload.number) in SLOW and
+                   not self.settings.include_slow]
+        for tool in skipped:
+            self.notes.append(f"w{workload.number}: {tool.label} skipped: "
+                              f"{SLOW[tool.key, workload.number]} (--include-slow runs it)")
+        tools = [t for t in tools if t not in skipped]
+        for tool in tools:
+            if tool.key in FETCH_KEYS:
+                log(f"bench: w{workload.number}: checking {tool.label}'s output once ...")
+                self.verify_fetch(workload, tool, inputs.urls)
+        runs: dict[str, list[Measurement]] = {t.key: [] for t in tools}
+        for rep in range(self.settings.runs):
+            order = tools if rep % 2 == 0 else list(reversed(tools))  # ABBA: drift cancels
+            for tool in order:
+                err = self.tmp / f"{tool.key}.err"
+                m = measure(self.commands.timed(tool.key, inputs), os.devnull, err,
+                            self.settings.timeout_s, self.nginx)
+                check_run(workload, tool, m, err, self.settings.timeout_s)
+                runs[tool.key].append(m)
+                log(f"bench: w{workload.number} run {rep + 1}/{self.settings.runs} "
+                    f"{tool.label:24} {m.wall_s:8.3f} s wall {m.cpu_s:8.3f} s CPU "
+                    f"{m.maxrss_mib:7.1f} MiB")
+        self.rows += [Row(workload, tool, runs[tool.key]) for tool in tools]
+
+    def run_wrk(self) -> None:
+        seconds = 2 if self.settings.quick else 5
+        argv = self.commands.wrk(f"https://127.0.0.1:{self.nginx.port}/small.txt", seconds)
+        out, err = self.tmp / "wrk.out", self.tmp / "wrk.err"
+        for rep in range(self.settings.runs):
+            m = measure(argv, out, err, seconds + 60, self.nginx)
+            text = out.read_text(errors="replace")
+            found = re.search(r"Requests/sec:\s*([\d.]+)", text)
+            errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)", text)
+            if m.status != 0 or not found:
+                raise BenchError(f"wrk failed ({describe_status(m, seconds + 60)}):\n"
+                                 f"{tail(out)}\n{tail(err)}")
+            if errors:
+                raise BenchError(f"wrk saw errors: {errors[0]}\n{tail(out)}")
+            self.wrk.append((m, float(found[1])))
+            log(f"bench: wrk run {rep + 1}/{self.settings.runs}: {float(found[1]):,.0f} req/s, "
+                f"{m.cpu_s:.2f} s CPU")
