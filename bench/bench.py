@@ -43,6 +43,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="smoke test: 1 run and smaller workloads (about 30 s plus the build)")
     parser.add_argument("--workloads", default=",".join(map(str, NUMBERS)), metavar="LIST",
                         help="which workloads, e.g. 1,2 (default all: 1,2,3,4,5)")
+    parser.add_argument("--callgrind", action="store_true",
+                        help="also count each fetch build's instructions once per workload "
+                             "under valgrind's callgrind (exact, machine-independent)")
     parser.add_argument("--include-slow", action="store_true",
                         help="also run aiohttp session-per-URL on workload 5 (minutes per run)")
     parser.add_argument("--tools", default=",".join(SELECTABLE), metavar="LIST",
@@ -50,8 +53,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.runs is None:
         args.runs = 1 if args.quick else 5
-    if args.runs < 1:
-        parser.error("--runs must be at least 1")
+    if args.runs < 0 or (args.runs == 0 and not args.callgrind):
+        parser.error("--runs must be at least 1 (0 only with --callgrind)")
     try:
         args.workloads = sorted({int(w) for w in args.workloads.split(",") if w.strip()})
     except ValueError:
@@ -139,8 +142,10 @@ def main(argv: list[str]) -> int:
             bench.run_wrk()
         tools = [t for t in TOOLS if t.key in args.tools]
         for number in args.workloads:
-            if tools:
+            if tools and args.runs > 0:
                 bench.run_workload(workloads[number], tools)
+            if args.callgrind:
+                bench.count_workload(workloads[number], tools)
         complete = True
         log(f"bench: done in {time.monotonic() - started:.0f} s")
     except BenchError as error:
@@ -155,7 +160,7 @@ def main(argv: list[str]) -> int:
             nginx.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
-    if bench and (bench.rows or bench.wrk):
+    if bench and (bench.rows or bench.wrk or bench.counts):
         info = RunInfo(programs, binaries, args.tools, args.runs, args.quick)
         text = report(bench, info, complete, failure)
         print(text, end="")

@@ -11,7 +11,7 @@ packages=(g++ cmake make pkg-config ca-certificates libssl-dev libcli11-dev libf
 for flag in "$@"; do
   case "$flag" in
     --test) packages+=(libgtest-dev nginx-light openssl python3) ;;
-    --bench) packages+=(nginx-light openssl curl python3 python3-aiohttp wrk time) ;;
+    --bench) packages+=(nginx-light openssl curl python3 python3-aiohttp wrk time valgrind) ;;
     --fuzz) packages+=(clang-14 libclang-rt-14-dev) ;;
     *) echo "usage: $0 [--test] [--bench] [--fuzz]" >&2; exit 2 ;;
   esac

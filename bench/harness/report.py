@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.common import CONCURRENCY, DEBIAN_PYTHON, MIB, REPO
+from harness.instructions import count_lines
 from harness.measurement import GNU_TIME
 from harness.tools import AIOHTTP_KEYS, FETCH, FETCH_BASE
 
@@ -188,7 +189,10 @@ def report(bench: Bench, info: RunInfo, complete: bool, failure: str) -> str:
     out += machine_lines(info) + [""]
     if failure:
         out += ["```", failure, "```", ""]
-    out += table_lines(bench.rows)
+    if bench.rows or not bench.counts:
+        out += table_lines(bench.rows)
+    if bench.counts:
+        out += [""] + count_lines(bench.counts)
     extra = note_lines(bench)
     if extra:
         out += [""] + [f"- {line}" for line in extra]

@@ -10,7 +10,8 @@ import statistics
 from pathlib import Path
 
 from harness.checks import FetchRecords, check_run, failure, fetch_problems
-from harness.common import BenchError, log, tail
+from harness.common import BENCH_DIR, BenchError, log, tail
+from harness.instructions import Count, count_instructions, log_count
 from harness.measurement import Measurement, describe_status, measure
 from harness.nginx import Nginx
 from harness.tools import FETCH_KEYS, SLOW, Commands, Tool, write_inputs
@@ -55,6 +56,7 @@ class Bench:
         self.rows: list[Row] = []
         self.notes: list[str] = []
         self.wrk: list[tuple[Measurement, float]] = []  # (measurement, requests/s)
+        self.counts: list[Count] = []  # --callgrind
 
     def verify_fetch(self, workload: Workload, tool: Tool, urls: Path) -> None:
         """One untimed run with its JSON Lines kept: every URL once, all ok, every body byte."""
@@ -97,6 +99,18 @@ class Bench:
                     f"{tool.label:24} {m.wall_s:8.3f} s wall {m.cpu_s:8.3f} s CPU "
                     f"{m.maxrss_mib:7.1f} MiB")
         self.rows += [Row(workload, tool, runs[tool.key]) for tool in tools]
+
+    def count_workload(self, workload: Workload, tools: list[Tool]) -> None:
+        """--callgrind: each fetch build once under callgrind, its instructions per URL."""
+        inputs = write_inputs(workload, self.tmp)
+        for tool in tools:
+            if tool.key in FETCH_KEYS:
+                argv = self.commands.timed(tool.key, inputs)
+                profile = BENCH_DIR / "out" / f"callgrind-{tool.key}-w{workload.number}.out"
+                count = Count(workload, tool.key,
+                              count_instructions(argv, profile, 50 * self.settings.timeout_s))
+                log_count(count)
+                self.counts.append(count)
 
     def run_wrk(self) -> None:
         seconds = 2 if self.settings.quick else 5

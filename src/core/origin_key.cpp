@@ -7,11 +7,21 @@
 
 namespace fetch {
 
-OriginKey::OriginKey(Scheme scheme, std::string host, std::uint16_t port)
-    : scheme_(scheme), port_(port), host_(std::move(host)) {
+namespace {
+
+bool is_ip_literal(const std::string& host) {
   boost::system::error_code not_an_address;
-  boost::asio::ip::make_address(host_, not_an_address);
-  host_is_ip_ = !not_an_address;
+  boost::asio::ip::make_address(host, not_an_address);
+  return !not_an_address;
+}
+
+}  // namespace
+
+OriginKey::OriginKey(Scheme scheme, std::string host, std::uint16_t port)
+    : OriginKey(scheme, host, port, is_ip_literal(host)) {}
+
+OriginKey::OriginKey(Scheme scheme, std::string host, std::uint16_t port, bool host_is_ip)
+    : scheme_(scheme), host_is_ip_(host_is_ip), port_(port), host_(std::move(host)) {
   // Scheme and port mixed into the host's hash: the three are compared anyway on a match.
   hash_ = std::hash<std::string_view>{}(host_) ^
           (static_cast<std::size_t>(port_) << 1 | static_cast<std::size_t>(scheme_)) *

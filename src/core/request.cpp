@@ -4,12 +4,16 @@
 
 namespace fetch {
 
+RequestSpec::RequestSpec(std::string method, std::vector<Header> headers)
+    : method_(std::move(method)), headers_(std::move(headers)) {
+  for (const Header& header : headers_) {
+    header_lines_.append(header.name).append(": ").append(header.value).append("\r\n");
+  }
+}
+
 RequestSpec default_request(std::string user_agent, bool head) {
-  RequestSpec spec;
-  spec.method = head ? "HEAD" : "GET";
-  spec.headers.push_back({"User-Agent", std::move(user_agent)});
-  spec.headers.push_back({"Accept", "*/*"});
-  return spec;
+  return RequestSpec{head ? "HEAD" : "GET",
+                     {{"User-Agent", std::move(user_agent)}, {"Accept", "*/*"}}};
 }
 
 }  // namespace fetch

@@ -7,11 +7,8 @@ namespace fetch {
 
 void write_request(const RequestSpec& spec, const Target& target, std::string& out) {
   out.clear();
-  out.append(spec.method).append(" ").append(target.request_target).append(" HTTP/1.1\r\nHost: ");
-  out.append(target.host_header).append("\r\n");
-  for (const Header& header : spec.headers) {
-    out.append(header.name).append(": ").append(header.value).append("\r\n");
-  }
+  out.append(spec.method()).append(" ").append(target.request_target).append(" HTTP/1.1\r\nHost: ");
+  out.append(target.host_header).append("\r\n").append(spec.header_lines());
   if (!target.authorization.empty()) {
     out.append("Authorization: ").append(target.authorization).append("\r\n");
   }

@@ -79,6 +79,7 @@ Parsed make_target(const urls::url_view& u) {
   if (!u.has_authority()) return std::string("missing host");
 
   std::string host;         // what to resolve: no brackets, decoded
+  bool host_is_ip = true;   // an IPv4 or IPv6 literal: no SNI, the address is verified
   std::string host_in_url;  // the host as it appears in url and Host:
   switch (u.host_type()) {
     case urls::host_type::name: {
@@ -88,10 +89,10 @@ Parsed make_target(const urls::url_view& u) {
         // Only percent-encoded bytes can bring anything else here.
         return "invalid host name '" + std::string(u.encoded_host()) + "'";
       }
-      // "%31.2.3.4" decodes to an IPv4 literal, and OriginKey treats it as one (no SNI, the
-      // address is verified).
       host = lower(decoded);
       host_in_url = host;
+      // "%31.2.3.4" decodes to an IPv4 literal: it must be treated as one.
+      host_is_ip = urls::parse_ipv4_address(host).has_value();
       break;
     }
     case urls::host_type::ipv4:
@@ -127,7 +128,7 @@ Parsed make_target(const urls::url_view& u) {
     if (value == 0 || value > 65535) return "invalid port '" + std::string(digits) + "'";
     port = static_cast<std::uint16_t>(value);
   }
-  t.origin = OriginKey{tls ? Scheme::https : Scheme::http, std::move(host), port};
+  t.origin = OriginKey{tls ? Scheme::https : Scheme::http, std::move(host), port, host_is_ip};
 
   t.host_header = host_in_url;
   if (port != default_port) t.host_header += ":" + std::to_string(port);

@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 #include <iterator>
 #include <string_view>
+#include <utility>
 
 #include "fetch/report/escape.hpp"
 #include "fetch/report/fields.hpp"
@@ -151,17 +152,25 @@ struct TextFields {
   FieldValue status, bytes, elapsed, url, final_url, redirects, stage, message, downgraded;
 };
 
+// Every field in order, the loop unrolled so that each accessor is called directly (and
+// inlined): TSV is the format of pipelines and of the 10 000-URL benchmark.
+template <std::size_t Index>
+void append_tsv_field_at(std::string& out, const Result& result) {
+  if constexpr (Index > 0) out += '\t';
+  append_tsv_value(out, kRecordFields[Index].value(result));
+}
+
+template <std::size_t... Index>
+void append_tsv_fields(std::string& out, const Result& result, std::index_sequence<Index...>) {
+  (append_tsv_field_at<Index>(out, result), ...);
+}
+
 }  // namespace
 
 std::string format_tsv(const Result& result) {
   std::string out;
   out.reserve(128 + result.url.size() + result.final_url.size());
-  bool first = true;
-  for (const Field& field : record_fields()) {
-    if (!first) out += '\t';
-    first = false;
-    append_tsv_value(out, field.value(result));
-  }
+  append_tsv_fields(out, result, std::make_index_sequence<kRecordFields.size()>{});
   out += '\n';
   return out;
 }

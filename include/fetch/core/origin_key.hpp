@@ -17,7 +17,9 @@ class OriginKey {
  public:
   OriginKey() = default;
   // `host` is what to resolve or connect to: a lower-case name, or an IP literal without
-  // brackets.
+  // brackets; `host_is_ip` says which (the URL parser knows).
+  OriginKey(Scheme scheme, std::string host, std::uint16_t port, bool host_is_ip);
+  // The same, finding out whether `host` is an IP literal by parsing it.
   OriginKey(Scheme scheme, std::string host, std::uint16_t port);
 
   Scheme scheme() const noexcept { return scheme_; }

@@ -3,6 +3,7 @@
 // Per URL only the target changes (Host, path, credentials); see http1/request_writer.hpp.
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace fetch {
@@ -12,13 +13,25 @@ struct Header {
   std::string value;  // validated: no CR, LF or other controls
 };
 
-struct RequestSpec {
-  std::string method = "GET";
-  // Sent after Host, in this order: User-Agent and Accept by default.
-  std::vector<Header> headers;
+class RequestSpec {
+ public:
+  RequestSpec() : RequestSpec("GET", {}) {}
+  // `headers` are sent after Host, in this order.
+  RequestSpec(std::string method, std::vector<Header> headers);
+
+  const std::string& method() const noexcept { return method_; }
+  const std::vector<Header>& headers() const noexcept { return headers_; }
+  // The headers as HTTP/1.1 sends them, "Name: value\r\n" each: written once, copied into
+  // every request.
+  std::string_view header_lines() const noexcept { return header_lines_; }
 
   // A response to HEAD has no body, whatever its Content-Length says (RFC 9110 9.3.2).
-  bool head() const noexcept { return method == "HEAD"; }
+  bool head() const noexcept { return method_ == "HEAD"; }
+
+ private:
+  std::string method_;
+  std::vector<Header> headers_;
+  std::string header_lines_;
 };
 
 // GET (or HEAD) with fetch's default headers: User-Agent `user_agent`, Accept */*.

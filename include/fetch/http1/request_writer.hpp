@@ -5,7 +5,7 @@
 
 namespace fetch {
 
-struct RequestSpec;
+class RequestSpec;
 struct Target;
 
 // Writes `spec` for `target` into `out` (replacing its contents, keeping its capacity):

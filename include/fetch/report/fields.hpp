@@ -27,7 +27,9 @@
 // In JSON the groups are objects: "timings" follows elapsed_ms, and "error" follows
 // downgraded and is null when the record has no error. Fields appended later go after it.
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -47,11 +49,35 @@ struct FieldValue {
   bool boolean = false;
   std::string_view text;  // refers into the Result
 
-  static FieldValue of_integer(std::uint64_t value) noexcept;
-  static FieldValue of_text(std::string_view value) noexcept;
-  static FieldValue of_boolean(bool value) noexcept;
-  static FieldValue of_millis(double value) noexcept;
-  static FieldValue absent(FieldType type) noexcept;
+  static constexpr FieldValue of_integer(std::uint64_t value) noexcept {
+    FieldValue field;
+    field.integer = value;
+    return field;
+  }
+  static constexpr FieldValue of_text(std::string_view value) noexcept {
+    FieldValue field;
+    field.type = FieldType::text;
+    field.text = value;
+    return field;
+  }
+  static constexpr FieldValue of_boolean(bool value) noexcept {
+    FieldValue field;
+    field.type = FieldType::boolean;
+    field.boolean = value;
+    return field;
+  }
+  static constexpr FieldValue of_millis(double value) noexcept {
+    FieldValue field;
+    field.type = FieldType::millis;
+    field.millis = value;
+    return field;
+  }
+  static constexpr FieldValue absent(FieldType type) noexcept {
+    FieldValue field;
+    field.type = type;
+    field.present = false;
+    return field;
+  }
 };
 
 // Where a field sits in a JSON record: a top-level key, or a key of a nested object.
@@ -64,8 +90,66 @@ struct Field {
   FieldValue (*value)(const Result&);
 };
 
-// Every field, in TSV column order.
-std::span<const Field> record_fields() noexcept;
+namespace fields_detail {
+
+using V = FieldValue;
+
+template <class T>
+constexpr V optional_integer(const std::optional<T>& value) {
+  return value ? V::of_integer(*value) : V::absent(FieldType::integer);
+}
+
+constexpr V error_text(const Result& r, std::string_view (*part)(const FetchError&)) {
+  return r.error ? V::of_text(part(*r.error)) : V::absent(FieldType::text);
+}
+
+// The contract, in TSV column order: see fields.hpp.
+inline constexpr std::array kRecordFields{
+    Field{"line", JsonGroup::top, "line", [](const Result& r) { return V::of_integer(r.line); }},
+    Field{"url", JsonGroup::top, "url", [](const Result& r) { return V::of_text(r.url); }},
+    Field{"final_url", JsonGroup::top, "final_url",
+          [](const Result& r) { return V::of_text(r.final_url); }},
+    Field{"ok", JsonGroup::top, "ok", [](const Result& r) { return V::of_boolean(r.ok()); }},
+    Field{"status", JsonGroup::top, "status",
+          [](const Result& r) { return optional_integer(r.status); }},
+    Field{"content_length", JsonGroup::top, "content_length",
+          [](const Result& r) { return optional_integer(r.content_length); }},
+    Field{"bytes", JsonGroup::top, "bytes", [](const Result& r) { return V::of_integer(r.bytes); }},
+    Field{"redirects", JsonGroup::top, "redirects",
+          [](const Result& r) { return V::of_integer(r.redirects); }},
+    Field{"elapsed_ms", JsonGroup::top, "elapsed_ms",
+          [](const Result& r) { return V::of_millis(r.timings.total_ms); }},
+    Field{"error_stage", JsonGroup::error, "stage",
+          [](const Result& r) {
+            return error_text(r, [](const FetchError& e) { return to_string(e.stage); });
+          }},
+    Field{"error_message", JsonGroup::error, "message",
+          [](const Result& r) {
+            return error_text(r, [](const FetchError& e) { return std::string_view{e.message}; });
+          }},
+    Field{"resolve_ms", JsonGroup::timings, "resolve_ms",
+          [](const Result& r) { return V::of_millis(r.timings.resolve_ms); }},
+    Field{"connect_ms", JsonGroup::timings, "connect_ms",
+          [](const Result& r) { return V::of_millis(r.timings.connect_ms); }},
+    Field{"tls_ms", JsonGroup::timings, "tls_ms",
+          [](const Result& r) { return V::of_millis(r.timings.tls_ms); }},
+    Field{"ttfb_ms", JsonGroup::timings, "ttfb_ms",
+          [](const Result& r) { return V::of_millis(r.timings.ttfb_ms); }},
+    Field{"reused", JsonGroup::top, "reused",
+          [](const Result& r) { return V::of_boolean(r.reused_connection); }},
+    Field{"downgraded", JsonGroup::top, "downgraded",
+          [](const Result& r) { return V::of_boolean(r.downgraded); }},
+    Field{"error_code", JsonGroup::error, "code",
+          [](const Result& r) {
+            return error_text(r, [](const FetchError& e) { return to_name(e.code); });
+          }},
+};
+
+}  // namespace fields_detail
+
+// Every field, in TSV column order (a constant, so that writers can unroll it).
+using fields_detail::kRecordFields;
+inline std::span<const Field> record_fields() noexcept { return kRecordFields; }
 // The field called `name`, or null.
 const Field* find_field(std::string_view name) noexcept;
 

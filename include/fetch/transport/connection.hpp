@@ -19,7 +19,7 @@
 namespace fetch {
 
 class BodySink;
-struct RequestSpec;
+class RequestSpec;
 struct Target;
 class Watchdog;
 
