@@ -2,6 +2,8 @@
 
 #include <openssl/ssl.h>
 
+#include "fetch/transport/watchdog.hpp"
+
 namespace fetch {
 
 TcpStream& Stream::tcp() noexcept {
@@ -9,6 +11,10 @@ TcpStream& Stream::tcp() noexcept {
     return tls->next_layer();
   }
   return std::get<TcpStream>(stream_);
+}
+
+bool Stream::arm(Watchdog& watchdog, std::chrono::steady_clock::time_point when) {
+  return watchdog.arm(tcp(), when);
 }
 
 std::string_view Stream::alpn() const noexcept {

@@ -1,6 +1,14 @@
 #pragma once
 // HTTP/1.1 behind the connection seam: one request at a time on one stream, with the read
 // buffer that belongs to this connection alone (bytes left over never reach another).
+//
+// A template over its stream so that the same exchange runs over in-memory streams in the
+// unit tests (tests/unit/http1_exchange_test.cpp). The program uses Http1Connection, over a
+// TCP or TLS Stream; the definitions are in connection_impl.hpp, instantiated once in
+// src/http1/connection.cpp. A stream type provides:
+//   visit(f)         calls f with the AsyncStream to speak over
+//   arm(watchdog, t) makes the watchdog close the stream at t (false: it already expired)
+//   close()          closes it at once
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <string>
@@ -11,23 +19,28 @@
 
 namespace fetch {
 
-class Http1Connection final : public Connection {
+template <class StreamType>
+class BasicHttp1Connection final : public Connection {
  public:
   // `turn`: when this connection made the first TLS handshake to its origin, the turn that
   // holds the connections waiting for its session; it ends with the first response (servers
   // send tickets before any response byte).
-  Http1Connection(OriginKey origin, Stream stream, HandshakeTurn turn = {});
+  BasicHttp1Connection(OriginKey origin, StreamType stream, HandshakeTurn turn = {});
 
   Protocol protocol() const noexcept override { return Protocol::http1; }
   bool can_take_request() const noexcept override { return !busy_ && !closed_; }
 
-  // One request, one response. The watchdog closes the socket at the deadline, which ends
+  // One request, one response. The watchdog closes the stream at the deadline, which ends
   // whatever operation is pending. A response the server framed wrongly (bytes past its
-  // end), or one that ends the connection, leaves the connection not reusable.
+  // end), or one that ends the connection, leaves the connection not reusable. The request
+  // is safe to retry (retry_safe) when the connection had carried a response before and
+  // closes before any byte of this one.
   asio::awaitable<Exchange> exchange(const RequestSpec& spec, const Target& target, BodySink& body,
                                      Watchdog& watchdog, const Deadline& deadline) override;
 
   void close() noexcept override;
+
+  StreamType& stream() noexcept { return stream_; }
 
  private:
   template <class AsyncStream>
@@ -35,7 +48,7 @@ class Http1Connection final : public Connection {
                                         const Target& target, BodySink& body, Watchdog& watchdog,
                                         const Deadline& deadline);
 
-  Stream stream_;
+  StreamType stream_;
   boost::beast::flat_buffer buffer_;
   std::string request_;  // reused for every request: its capacity is allocated once
   HandshakeTurn turn_;
@@ -43,5 +56,8 @@ class Http1Connection final : public Connection {
   bool busy_ = false;
   bool closed_ = false;
 };
+
+using Http1Connection = BasicHttp1Connection<Stream>;
+extern template class BasicHttp1Connection<Stream>;
 
 }  // namespace fetch

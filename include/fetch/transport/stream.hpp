@@ -4,11 +4,14 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <chrono>
 #include <string_view>
 #include <utility>
 #include <variant>
 
 namespace fetch {
+
+class Watchdog;
 
 using TcpStream = boost::asio::ip::tcp::socket;
 using TlsStream = boost::beast::ssl_stream<TcpStream>;
@@ -25,6 +28,8 @@ class Stream {
   decltype(auto) visit(F&& f) {
     return std::visit(std::forward<F>(f), stream_);
   }
+  // Makes `watchdog` close this stream at `when`; false when it has expired already.
+  [[nodiscard]] bool arm(Watchdog& watchdog, std::chrono::steady_clock::time_point when);
   // The protocol the server chose by ALPN ("h2", "http/1.1"), or empty: none chosen, or TCP.
   std::string_view alpn() const noexcept;
 
