@@ -123,15 +123,44 @@ CLI::Validator byte_size() {
       "");
 }
 
-}  // namespace
-
-void add_options(CLI::App& app, Options& options) {
+// Input: What to fetch.
+void add_input_options(CLI::App& app, Options& options) {
   app.add_option("inputs", options.inputs,
                  "What to fetch: URLs (any argument containing ://), files listing one URL per "
                  "line (blank lines and lines starting with '#' are skipped), or '-' for standard "
                  "input, which is also read when no input is given")
       ->type_name("URL|FILE|-");
+}
 
+// Request: What is sent, and what is accepted back.
+void add_request_options(CLI::App& app, Options& options) {
+  app.option_defaults()->group("Request");
+  app.add_flag("-I,--head", options.head,
+               "Send HEAD instead of GET: status and Content-Length without the body");
+
+  app.add_option("-A,--user-agent", options.user_agent,
+                 "The User-Agent header to send; no control characters")
+      ->check(header_value())
+      ->type_name("TEXT")
+      ->capture_default_str();
+
+  app.add_option("--max-redirects", options.max_redirects,
+                 "Follow at most N redirects (up to 1000) per URL; 0 reports redirect responses "
+                 "as they are")
+      ->check(CLI::Range(0u, 1000u).description(""))
+      ->type_name("N")
+      ->capture_default_str();
+
+  app.add_option("--max-filesize", options.max_filesize,
+                 "Fail URLs whose body is larger than BYTES; the suffixes k, M, G and T (powers of "
+                 "1024) are accepted, as in 512k")
+      ->transform(byte_size())
+      ->type_name("BYTES");
+}
+
+// Connection: Concurrency, time limits and name resolution.
+void add_connection_options(CLI::App& app, Options& options) {
+  app.option_defaults()->group("Connection");
   app.add_option("-j,--concurrency", options.concurrency,
                  "How many URLs to fetch at the same time, from 1 to 10000")
       ->check(CLI::Range(1u, 10000u).description(""))
@@ -153,42 +182,35 @@ void add_options(CLI::App& app, Options& options) {
       ->type_name("SECS")
       ->capture_default_str();
 
-  app.add_option("--max-redirects", options.max_redirects,
-                 "Follow at most N redirects (up to 1000) per URL; 0 reports redirect responses "
-                 "as they are")
-      ->check(CLI::Range(0u, 1000u).description(""))
-      ->type_name("N")
-      ->capture_default_str();
-
-  app.add_option("--max-filesize", options.max_filesize,
-                 "Fail URLs whose body is larger than BYTES; the suffixes k, M, G and T (powers of "
-                 "1024) are accepted, as in 512k")
-      ->transform(byte_size())
-      ->type_name("BYTES");
-
   app.add_option(
          "--dns-servers", options.dns_servers,
          "Ask these name servers instead of the ones in /etc/resolv.conf: a comma-separated "
          "list such as 1.1.1.1,[2606:4700:4700::1111]:53 (the hosts file is still read first)")
       ->check(name_servers())
       ->type_name("ADDRESSES");
+}
 
+// TLS: Certificates and sessions.
+void add_tls_options(CLI::App& app, Options& options) {
+  app.option_defaults()->group("TLS");
   app.add_option("--cacert", options.cacert,
                  "Also trust the CA certificates in this PEM file, on top of the system store")
       ->check(CLI::ExistingFile.description(""))
       ->type_name("FILE");
 
-  app.add_flag("-I,--head", options.head,
-               "Send HEAD instead of GET: status and Content-Length without the body");
   app.add_flag("-k,--insecure", options.insecure,
                "Do not verify TLS certificates or host names (connections can be intercepted)")
       ->disable_flag_override();
+
   app.add_flag("--no-sessionid", options.no_session_reuse,
                "Do not resume TLS sessions: every new connection makes a full handshake, and "
                "connections to one origin do not wait for the first one's session")
       ->disable_flag_override();
+}
 
-  // Names only: a CheckedTransformer on the enum itself would also take its numbers ("-f 1").
+// Output: What goes to stdout and stderr.
+void add_output_options(CLI::App& app, Options& options) {
+  app.option_defaults()->group("Output");
   app.add_option_function<std::string>(
          "-f,--format",
          [&options](const std::string& name) {
@@ -222,12 +244,17 @@ void add_options(CLI::App& app, Options& options) {
   app.add_flag("-q,--quiet", options.quiet,
                "Print no summary line at the end, and no progress line")
       ->disable_flag_override();
+}
 
-  app.add_option("-A,--user-agent", options.user_agent,
-                 "The User-Agent header to send; no control characters")
-      ->check(header_value())
-      ->type_name("TEXT")
-      ->capture_default_str();
+}  // namespace
+
+void add_options(CLI::App& app, Options& options) {
+  add_input_options(app, options);
+  add_request_options(app, options);
+  add_connection_options(app, options);
+  add_tls_options(app, options);
+  add_output_options(app, options);
+  app.option_defaults()->group("Options");  // what the caller adds next (--version)
 }
 
 }  // namespace fetch

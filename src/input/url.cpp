@@ -69,18 +69,15 @@ bool is_host_name_char(char c) noexcept {
   return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_';
 }
 
-// Splits a parsed http(s) URI into a Target. `u` has passed check_bytes and has a scheme.
-Parsed make_target(const urls::url_view& u) {
-  Target t;
-  const std::string scheme = lower(u.scheme());
-  const bool tls = scheme == "https";
-  const std::uint16_t default_port = tls ? 443 : 80;
+// The host of a URL, in the two forms a Target needs.
+struct Host {
+  std::string name;    // what to resolve: no brackets, decoded, lower case
+  std::string in_url;  // as it appears in the URL and in Host: (IPv6 in brackets)
+  bool is_ip = true;   // an IPv4 or IPv6 literal: no SNI, the address is verified
+};
 
-  if (!u.has_authority()) return std::string("missing host");
-
-  std::string host;         // what to resolve: no brackets, decoded
-  bool host_is_ip = true;   // an IPv4 or IPv6 literal: no SNI, the address is verified
-  std::string host_in_url;  // the host as it appears in url and Host:
+std::variant<Host, std::string> host_of(const urls::url_view& u) {
+  Host host;
   switch (u.host_type()) {
     case urls::host_type::name: {
       const std::string decoded = u.host_name();
@@ -89,52 +86,69 @@ Parsed make_target(const urls::url_view& u) {
         // Only percent-encoded bytes can bring anything else here.
         return "invalid host name '" + std::string(u.encoded_host()) + "'";
       }
-      host = lower(decoded);
-      host_in_url = host;
+      host.name = lower(decoded);
+      host.in_url = host.name;
       // "%31.2.3.4" decodes to an IPv4 literal: it must be treated as one.
-      host_is_ip = urls::parse_ipv4_address(host).has_value();
-      break;
+      host.is_ip = urls::parse_ipv4_address(host.name).has_value();
+      return host;
     }
     case urls::host_type::ipv4:
-      host = std::string(u.encoded_host_address());
-      host_in_url = host;
-      break;
+      host.name = std::string(u.encoded_host_address());
+      host.in_url = host.name;
+      return host;
     case urls::host_type::ipv6:
-      host = lower(u.encoded_host_address());
-      host_in_url = "[" + host + "]";
-      break;
+      host.name = lower(u.encoded_host_address());
+      host.in_url = "[" + host.name + "]";
+      return host;
     case urls::host_type::ipvfuture:
       return "unsupported host '" + std::string(u.encoded_host()) + "'";
     case urls::host_type::none:
     default:
       return std::string("missing host");
   }
+}
 
+// The port of a URL, or the scheme's default when it names none.
+std::variant<std::uint16_t, std::string> port_of(const urls::url_view& u,
+                                                 std::uint16_t default_port) {
   // Boost.URL 1.81 stops the port at the first non-digit and takes the rest as the path
   // ("http://h:8x/" has port "8" and path "x/"): a path after an authority starts with '/'.
   const std::string_view path = u.encoded_path();
   if (!path.empty() && path.front() != '/')
     return "invalid port '" + std::string(u.port()) + std::string(path.substr(0, path.find('/'))) +
            "'";
-
-  std::uint16_t port = default_port;
-  if (u.has_port() && !u.port().empty()) {
-    const std::string_view digits = u.port();  // the grammar allows digits only
-    unsigned long value = 0;
-    for (char c : digits) {
-      value = value * 10 + static_cast<unsigned long>(c - '0');
-      if (value > 65535) break;
-    }
-    if (value == 0 || value > 65535) return "invalid port '" + std::string(digits) + "'";
-    port = static_cast<std::uint16_t>(value);
+  if (!u.has_port() || u.port().empty()) return default_port;
+  const std::string_view digits = u.port();  // the grammar allows digits only
+  unsigned long value = 0;
+  for (char c : digits) {
+    value = value * 10 + static_cast<unsigned long>(c - '0');
+    if (value > 65535) break;
   }
-  t.origin = OriginKey{tls ? Scheme::https : Scheme::http, std::move(host), port, host_is_ip};
+  if (value == 0 || value > 65535) return "invalid port '" + std::string(digits) + "'";
+  return static_cast<std::uint16_t>(value);
+}
 
-  t.host_header = host_in_url;
+// Splits a parsed http(s) URI into a Target. `u` has passed check_bytes and has a scheme.
+Parsed make_target(const urls::url_view& u) {
+  const std::string scheme = lower(u.scheme());
+  const bool tls = scheme == "https";
+  const std::uint16_t default_port = tls ? 443 : 80;
+  if (!u.has_authority()) return std::string("missing host");
+  auto host = host_of(u);
+  if (auto* reason = std::get_if<std::string>(&host)) return std::move(*reason);
+  auto port_or_reason = port_of(u, default_port);
+  if (auto* reason = std::get_if<std::string>(&port_or_reason)) return std::move(*reason);
+  const std::uint16_t port = std::get<std::uint16_t>(port_or_reason);
+  Host& parts = std::get<Host>(host);
+
+  Target t;
+  t.origin =
+      OriginKey{tls ? Scheme::https : Scheme::http, std::move(parts.name), port, parts.is_ip};
+  t.host_header = parts.in_url;
   if (port != default_port) t.host_header += ":" + std::to_string(port);
 
   // Dot segments are resolved as a browser (or curl) would: "/a/../b" asks for "/b".
-  t.request_target = remove_dot_segments(path);
+  t.request_target = remove_dot_segments(u.encoded_path());
   if (t.request_target.empty()) t.request_target = "/";
   if (u.has_query()) {
     t.request_target += '?';

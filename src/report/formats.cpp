@@ -16,27 +16,15 @@ namespace {
 
 // --- TSV and JSON: every field of the table -------------------------------------------------
 
-void append_tsv_value(std::string& out, const FieldValue& value) {
-  if (!value.present) return;
-  switch (value.type) {
-    case FieldType::integer:
-      append_integer(out, value.integer);
-      break;
-    case FieldType::text:
-      append_tsv_field(out, value.text);
-      break;
-    case FieldType::boolean:
-      out += value.boolean ? "true" : "false";
-      break;
-    case FieldType::millis:
-      append_millis(out, value.millis);
-      break;
-  }
-}
+enum class Syntax { tsv, json };
 
-void append_json_value(std::string& out, const FieldValue& value) {
+// One value as TSV or JSON write it. Both write numbers and booleans alike (milliseconds with
+// three decimals, never an exponent: Boost.JSON 1.81 would write "1.234E2"); they differ in
+// absent values (an empty field, null) and text (TSV escapes, a JSON string of valid UTF-8).
+template <Syntax syntax>
+void append_value(std::string& out, const FieldValue& value) {
   if (!value.present) {
-    out += "null";
+    if constexpr (syntax == Syntax::json) out += "null";
     return;
   }
   switch (value.type) {
@@ -44,14 +32,16 @@ void append_json_value(std::string& out, const FieldValue& value) {
       append_integer(out, value.integer);
       break;
     case FieldType::text:
-      // Boost.JSON escapes; the text is made valid UTF-8 first (U+FFFD for bad bytes).
-      out += boost::json::serialize(valid_utf8(value.text));
+      if constexpr (syntax == Syntax::json) {
+        out += boost::json::serialize(valid_utf8(value.text));  // U+FFFD for bad bytes
+      } else {
+        append_tsv_field(out, value.text);
+      }
       break;
     case FieldType::boolean:
       out += value.boolean ? "true" : "false";
       break;
     case FieldType::millis:
-      // Three decimals, never an exponent (Boost.JSON 1.81 would write "1.234E2").
       append_millis(out, value.millis);
       break;
   }
@@ -74,7 +64,7 @@ void append_json_group(std::string& out, const Result& result, JsonGroup group) 
     any_present = any_present || value.present;
     members += members.empty() ? '{' : ',';
     append_json_key(members, field.json_key);
-    append_json_value(members, value);
+    append_value<Syntax::json>(members, value);
   }
   if (group == JsonGroup::error && !any_present) {
     out += "null";
@@ -157,7 +147,7 @@ struct TextFields {
 template <std::size_t Index>
 void append_tsv_field_at(std::string& out, const Result& result) {
   if constexpr (Index > 0) out += '\t';
-  append_tsv_value(out, kRecordFields[Index].value(result));
+  append_value<Syntax::tsv>(out, kRecordFields[Index].value(result));
 }
 
 template <std::size_t... Index>
@@ -188,7 +178,7 @@ std::string format_json(const Result& result) {
   for (const Field& field : record_fields()) {
     if (field.group != JsonGroup::top) continue;
     next_key(field.json_key);
-    append_json_value(out, field.value(result));
+    append_value<Syntax::json>(out, field.value(result));
     for (const JsonGroupPlace& place : kJsonGroups) {
       if (place.after == field.name) {
         next_key(place.key);

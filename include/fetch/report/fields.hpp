@@ -49,6 +49,7 @@ struct FieldValue {
   bool boolean = false;
   std::string_view text;  // refers into the Result
 
+  // (Assignments, not designated initializers: g++ 12 warns about the members they omit.)
   static constexpr FieldValue of_integer(std::uint64_t value) noexcept {
     FieldValue field;
     field.integer = value;
