@@ -30,20 +30,18 @@ Result input_failure(const InputLine& line) {
   return result;
 }
 
-// Each hop reports afresh: the last response is the one that counts. Phase timings add up
-// over the hops.
+// Each hop reports afresh: the last response is the one that counts, and so do the phases of
+// the connection that carried it (all 0 when it was open already); total_ms covers them all.
 void fold(Result& result, Hop& hop, const BodySink& body) {
   Exchange& exchange = hop.exchange;
   result.status = exchange.status;
   result.content_length = exchange.content_length;
   result.bytes = body.wire_bytes();
   result.reused_connection = hop.reused;
-  result.timings.resolve_ms += hop.timings.resolve_ms;
-  result.timings.connect_ms += hop.timings.connect_ms;
-  result.timings.tls_ms += hop.timings.tls_ms;
-  if (exchange.status) {
-    result.timings.ttfb_ms = exchange.ttfb_ms;
-  }
+  result.timings.resolve_ms = hop.timings.resolve_ms;
+  result.timings.connect_ms = hop.timings.connect_ms;
+  result.timings.tls_ms = hop.timings.tls_ms;
+  result.timings.ttfb_ms = exchange.ttfb_ms;
   if (exchange.error) {
     result.error = std::move(exchange.error);
   }
@@ -71,14 +69,17 @@ asio::awaitable<Result> fetch_url(Session& session, InputLine line) {
   Target target = std::move(std::get<Target>(parsed));
   result.url = target.display;
   Watchdog watchdog{session.executor};
-  BodySink body{session.settings.max_filesize};
+  BodySink body{session.settings.max_filesize, session.settings.max_redirects > 0};
   std::vector<std::string> visited{target.url};
   for (;;) {
-    body.start();
+    body.reset();
     Hop hop = co_await send_hop(session, target, deadline, watchdog, body);
     fold(result, hop, body);
     result.final_url = target.display;
-    if (result.error || !is_redirect(*result.status) || session.settings.max_redirects == 0) {
+    // A redirect without a Location (or an empty one) is the final response, as browsers
+    // and curl show it.
+    if (result.error || !is_redirect(*result.status) || session.settings.max_redirects == 0 ||
+        hop.exchange.location.empty()) {
       break;
     }
     auto next = next_hop(target, hop.exchange.location, result.redirects,

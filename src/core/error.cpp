@@ -54,8 +54,6 @@ constexpr std::array kCodes{
     CodeText{errc::body_too_large, "body_too_large", "body larger than --max-filesize"},
     CodeText{errc::too_many_redirects, "too_many_redirects", "too many redirects"},
     CodeText{errc::redirect_loop, "redirect_loop", "redirect loop"},
-    CodeText{errc::redirect_without_location, "redirect_without_location",
-             "redirect without a Location header"},
     CodeText{errc::bad_redirect_location, "bad_redirect_location", "invalid redirect location"},
     CodeText{errc::unsupported_redirect_scheme, "unsupported_redirect_scheme",
              "redirect to an unsupported scheme"},

@@ -67,16 +67,23 @@ FetchError bad_location(std::string reason) {
 
 std::variant<Target, FetchError> resolve_redirect(const Target& base, std::string_view location) {
   if (location.empty()) return bad_location("empty redirect location");
-  // Servers send raw UTF-8, the odd '|' or a lone '%' in Location; browsers percent-encode
-  // those bytes, and so do we. Controls and whitespace stay forbidden: they only come from
-  // attacks (or a broken server) and must never reach a request line.
+  // Servers send raw UTF-8, spaces, the odd '|' or a lone '%' in Location. As the WHATWG URL
+  // parser (browsers) and curl do: leading and trailing spaces and controls go, tabs and line
+  // breaks inside go, and every other byte a URL cannot hold is percent-encoded, spaces and
+  // controls included, so none of them can reach a request line.
+  while (!location.empty() && static_cast<unsigned char>(location.front()) <= 0x20) {
+    location.remove_prefix(1);
+  }
+  while (!location.empty() && static_cast<unsigned char>(location.back()) <= 0x20) {
+    location.remove_suffix(1);
+  }
+  if (location.empty()) return bad_location("empty redirect location");
   std::string encoded;
   encoded.reserve(location.size());
   for (std::size_t i = 0; i < location.size(); ++i) {
     const char c = location[i];
     const auto u = static_cast<unsigned char>(c);
-    if (is_control_or_space(u))
-      return bad_location("redirect location contains whitespace or control characters");
+    if (c == '\t' || c == '\n' || c == '\r') continue;
     const bool lone_percent = c == '%' && !(i + 2 < location.size() && is_hex(location[i + 1]) &&
                                             is_hex(location[i + 2]));
     if (is_uri_char(u) && !lone_percent) {

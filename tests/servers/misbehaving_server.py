@@ -71,6 +71,21 @@ Redirects:
   /redirect-huge-location       a 302 whose Location is "/ok?" and 70 000 more bytes
   /redirect-userinfo            a 302 to http://eve:leaked-in-location@HOST/ok (HOST: the
                                 request's Host header), credentials the client never had
+Servers as they are in the wild (wild_cases.py; keep-alive unless said otherwise):
+  /bare-lf               200 "ok\n" whose every line ends in a bare LF
+  /bare-lf-chunked       the same, chunked, chunk-size lines ending in bare LF
+  /status-in-pieces      the status line and head in three writes, 50 ms apart
+  /garbage-then-stall    "<html>..." without a line end, then nothing, until the client goes
+  /switching-protocols   101 to websocket (nobody asked), then nothing
+  /te-chunked-twice      Transfer-Encoding: chunked, chunked (a chunked body follows)
+  /te-two-fields         two Transfer-Encoding: chunked fields
+  /te-gzip-then-cl       Transfer-Encoding: gzip, then Content-Length: 3; "abcdef", close
+  /te-cl-then-gzip       the same fields the other way round
+  /te-chunked-with-cl    Content-Length: 3 and Transfer-Encoding: chunked ("hello" chunked)
+  /revisit?id=X          first time: 302 to /revisit-b?id=X, which sends it back; then 200
+  /loop-self             302 to itself, forever
+  /redirect-big-body     302 to /ok with a 100 KiB body
+  /slow?ms=N             200 "ok\n" after N ms (default 200)
 Anything else is a 404 with keep-alive.
 """
 
@@ -82,6 +97,9 @@ import struct
 import sys
 import urllib.parse
 
+import wild_cases
+from http_replies import keep_alive_response, response, wait_for_hangup
+
 CHUNKS = [b"hello ", b"chunked ", b"world\n"]  # 20 bytes in all
 NO_LENGTH_BODY = b"body delimited by close\n"
 MAX_HEADER_BYTES = 64 * 1024
@@ -91,28 +109,6 @@ stats_connections = 0  # connections opened to ask /stats: not part of what is m
 request_log = []  # every request head received, as bytes
 request_host = ""  # the Host header of the request being answered
 QUERY_PATHS = ("/stats", "/requests")  # what the tests ask the server: never logged
-
-
-def response(status, reason, headers=(), body=b""):
-    """The bytes of a response head plus body; headers are (name, value) pairs."""
-    lines = [f"HTTP/1.1 {status} {reason}"]
-    lines += [f"{name}: {value}" for name, value in headers]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
-
-
-def keep_alive_response(body, status=200, reason="OK"):
-    return response(status, reason, [("Content-Type", "text/plain"),
-                                     ("Content-Length", len(body)),
-                                     ("Connection", "keep-alive")], body)
-
-
-async def wait_for_hangup(reader):
-    """Blocks until the client closes its side (or resets), discarding what it sends."""
-    try:
-        while await reader.read(4096):
-            pass
-    except (ConnectionError, ssl.SSLError):
-        pass
 
 
 # Each handler gets the connection's reader and writer after the request head was read, and
@@ -485,10 +481,12 @@ ROUTES = {
     "/no-length-cut": no_length_cut,
     "/redirect-huge-location": redirect_huge_location,
     "/redirect-userinfo": redirect_userinfo,
+    **wild_cases.ROUTES,
 }
 # Handlers that also read the query string.
 QUERY_ROUTES = {
     "/redirect": redirect,
+    **wild_cases.QUERY_ROUTES,
 }
 
 

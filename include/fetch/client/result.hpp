@@ -9,13 +9,14 @@
 
 namespace fetch {
 
-// Wall-clock milliseconds spent in each phase. A phase that did not happen (a reused
-// connection needs no resolve, connect or TLS) stays 0. Summed over all redirect hops.
+// Wall-clock milliseconds spent in each phase of the last hop (the one whose response the
+// record shows). A phase that did not happen (a reused connection needs no resolve, connect
+// or TLS) stays 0; total_ms covers every hop.
 struct Timings {
   double resolve_ms = 0;
   double connect_ms = 0;
   double tls_ms = 0;
-  double ttfb_ms = 0;   // request written -> first response byte, last hop
+  double ttfb_ms = 0;   // request written -> first response byte
   double total_ms = 0;  // the whole exchange, including redirects
 };
 

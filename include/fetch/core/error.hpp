@@ -45,7 +45,6 @@ enum class errc {
   body_too_large,               // read: larger than --max-filesize
   too_many_redirects,           // redirect: more than --max-redirects
   redirect_loop,                // redirect: a URL of the chain came round again
-  redirect_without_location,    // redirect: a redirect status without a Location
   bad_redirect_location,        // redirect: a Location that is not a usable URL
   unsupported_redirect_scheme,  // redirect: a Location with a scheme other than http(s)
   timeout_connect,              // timeout: --connect-timeout expired (DNS, TCP or TLS)

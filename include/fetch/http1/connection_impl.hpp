@@ -3,11 +3,11 @@
 // unit that instantiates it for the program's Stream, and by the tests for their in-memory
 // streams.
 
-#include <boost/asio/ssl/error.hpp>
+#include <fmt/format.h>
+
 #include <boost/asio/write.hpp>
-#include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
 #include <optional>
+#include <string_view>
 #include <utility>
 
 #include "fetch/body/body_sink.hpp"
@@ -23,7 +23,6 @@ namespace fetch {
 // governs it (defined in src/http1/connection.cpp).
 namespace http1_detail {
 
-namespace http = boost::beast::http;
 using boost::system::error_code;
 
 // Beast sizes each read by the buffer's free capacity: an unreserved buffer reads a large
@@ -35,13 +34,16 @@ inline constexpr std::size_t kReadBufferSize = 64 * 1024;
 // server dropped it while idle, and a fresh connection may well succeed.
 bool is_connection_gone(const error_code& ec);
 Exchange retry_on_fresh_connection();
-// Why reading a body failed.
-FetchError body_failure(const error_code& ec, const ResponseParser& parser, const BodySink& body,
-                        const Deadline& deadline, bool timed_out);
-// Why reading a response head failed. `nothing_received`: not one byte of any response.
-FetchError head_failure(const error_code& ec, bool nothing_received);
-// A parser for the next response head on this connection.
-void prepare(std::optional<ResponseParser>& parser, BodySink& body, bool head);
+FetchError empty_reply();
+// A read ended with `ec` before `parser` had the whole response: the connection ended (the
+// parser says whether the response was complete then, or what was cut), or reading failed.
+std::optional<FetchError> end_of_response(const error_code& ec, ResponseParser& parser);
+
+// What the buffer holds, as text for the parser.
+inline std::string_view view(const boost::beast::flat_buffer& buffer) {
+  const auto data = buffer.data();
+  return {static_cast<const char*>(data.data()), data.size()};
+}
 
 }  // namespace http1_detail
 
@@ -82,6 +84,9 @@ asio::awaitable<Exchange> BasicHttp1Connection<StreamType>::exchange_on(
     co_return Exchange::failed(deadline.expired("before sending the request"));
   }
   write_request(spec, target, request_);
+  // Stamped as the write starts: on a socket it completes at once, but the coroutine may
+  // resume only after other work, when the response has long arrived.
+  const Clock::time_point sent = Clock::now();
   auto [write_error, written] =
       co_await asio::async_write(stream, asio::buffer(request_), use_tuple);
   if (write_error) {
@@ -94,57 +99,50 @@ asio::awaitable<Exchange> BasicHttp1Connection<StreamType>::exchange_on(
     co_return Exchange::failed(
         {Stage::write, errc::write_failed, "cannot send request: " + write_error.message()});
   }
-  const Clock::time_point sent = Clock::now();
 
-  Exchange exchange;
-  std::optional<ResponseParser> parser;
-  for (bool first_message = true;; first_message = false) {
-    http1_detail::prepare(parser, body, spec.head());
-    auto [head_error, head_bytes] =
-        co_await boost::beast::http::async_read_header(stream, buffer_, *parser, use_tuple);
-    if (head_error == boost::beast::http::error::body_limit) {
-      // A Content-Length above --max-filesize is refused as soon as the head is read.
-      exchange.status = parser->status();
-      exchange.content_length = parser->content_length().value_or(0);
-      exchange.error = http1_detail::body_failure(head_error, *parser, body, deadline, false);
-      co_return exchange;
+  ResponseParser parser{body, spec.head()};
+  std::optional<Clock::time_point> first_byte;
+  std::optional<FetchError> read_failure;
+  // The response is judged as soon as its bytes allow: whatever arrived is parsed before the
+  // next read.
+  while (!parser.done() && !parser.failure()) {
+    auto [read_error, n] =
+        co_await stream.async_read_some(buffer_.prepare(http1_detail::kReadBufferSize), use_tuple);
+    if (n > 0) {
+      buffer_.commit(n);
+      first_byte = first_byte.value_or(Clock::now());
+      buffer_.consume(parser.parse(http1_detail::view(buffer_)));
+      continue;
     }
-    if (head_error) {
-      if (watchdog.expired()) {
-        co_return Exchange::failed(deadline.expired("waiting for the response"));
-      }
-      const bool nothing_received = first_message && head_bytes == 0 && buffer_.size() == 0;
-      if (used_before && nothing_received && http1_detail::is_connection_gone(head_error)) {
-        co_return http1_detail::retry_on_fresh_connection();
-      }
-      co_return Exchange::failed(http1_detail::head_failure(head_error, nothing_received));
-    }
-    const unsigned status = parser->status();
-    // 1xx responses are interim (RFC 9110 section 15.2): the real one follows. 101 would
-    // switch protocols, which we never ask for, so it counts as final.
-    if (status < 100 || status >= 200 || status == 101) {
+    if (watchdog.expired()) {
+      read_failure = parser.head_complete()
+                         ? deadline.expired(fmt::format("reading the body ({} bytes received)",
+                                                        parser.body_bytes()))
+                         : deadline.expired("waiting for the response");
       break;
     }
-  }
-  exchange.ttfb_ms = milliseconds(sent, Clock::now());
-  exchange.status = parser->status();
-  if (const auto declared = parser->content_length()) {
-    exchange.content_length = *declared;
+    const bool nothing_received = parser.bytes_consumed() == 0 && buffer_.size() == 0;
+    if (nothing_received && http1_detail::is_connection_gone(read_error)) {
+      if (used_before) co_return http1_detail::retry_on_fresh_connection();
+      co_return Exchange::failed(http1_detail::empty_reply());
+    }
+    read_failure = http1_detail::end_of_response(read_error, parser);
+    break;
   }
 
-  if (!parser->is_done()) {
-    auto [body_error, body_bytes] =
-        co_await boost::beast::http::async_read(stream, buffer_, *parser, use_tuple);
-    if (body_error) {
-      exchange.error =
-          http1_detail::body_failure(body_error, *parser, body, deadline, watchdog.expired());
-      co_return exchange;
-    }
+  Exchange exchange;
+  if (parser.status() != 0) exchange.status = parser.status();  // kept when the rest fails
+  exchange.content_length = parser.content_length();
+  exchange.ttfb_ms = first_byte ? milliseconds(sent, *first_byte) : 0;
+  exchange.location = parser.location();
+  if (read_failure) {
+    exchange.error = std::move(read_failure);
+  } else if (parser.failure()) {
+    exchange.error = FetchError{Stage::read, parser.failure()->code, parser.failure()->message};
   }
   // Bytes past the end of the response mean the server framed it wrongly; the connection's
   // stream position is unknowable, so it must not carry another request.
-  exchange.reusable = parser->keep_alive() && buffer_.size() == 0;
-  exchange.location = parser->location();
+  exchange.reusable = !exchange.error && parser.keep_alive() && buffer_.size() == 0;
   co_return exchange;
 }
 

@@ -16,8 +16,8 @@
 //  9  elapsed_ms      elapsed_ms         the whole exchange, redirects included
 // 10  error_stage     error.stage        a Stage name, or absent
 // 11  error_message   error.message      one line for people, or absent
-// 12  resolve_ms      timings.resolve_ms phase timings, summed over redirect hops;
-// 13  connect_ms      timings.connect_ms   0 for a phase that did not happen
+// 12  resolve_ms      timings.resolve_ms phase timings of the connection that carried the
+// 13  connect_ms      timings.connect_ms   last response: all 0 when it was open already
 // 14  tls_ms          timings.tls_ms
 // 15  ttfb_ms         timings.ttfb_ms    request written -> first response byte, last hop
 // 16  reused          reused             the last request rode a connection already open
