@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <system_error>
+#include <utility>
 
 namespace fetch::test {
 namespace {
@@ -157,6 +158,59 @@ std::optional<std::string> header_value(std::string_view head, std::string_view 
     start = end;
   }
   return std::nullopt;
+}
+
+RawClient::RawClient(const std::string& host, std::uint16_t port,
+                     std::chrono::milliseconds timeout)
+    : fd_(connect_to(host, port, timeout)) {
+  if (fd_ < 0) {
+    throw std::system_error(errno, std::generic_category(),
+                            "connect " + host + ":" + std::to_string(port));
+  }
+}
+
+RawClient::~RawClient() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool RawClient::send(std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+bool RawClient::receive() {
+  char buffer[65536];
+  const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+  if (n <= 0) {
+    last_error_ = n == 0 ? 0 : (errno == EWOULDBLOCK ? EAGAIN : errno);
+    return false;
+  }
+  buffer_.append(buffer, static_cast<std::size_t>(n));
+  return true;
+}
+
+std::optional<std::string> RawClient::read_until(std::string_view delimiter) {
+  std::size_t at = buffer_.find(delimiter);
+  while (at == std::string::npos) {
+    const std::size_t searched =
+        buffer_.size() < delimiter.size() ? 0 : buffer_.size() - delimiter.size();
+    if (!receive()) return std::nullopt;
+    at = buffer_.find(delimiter, searched);
+  }
+  std::string head = buffer_.substr(0, at + delimiter.size());
+  buffer_.erase(0, at + delimiter.size());
+  return head;
+}
+
+std::optional<std::string> RawClient::read_to_end() {
+  while (receive()) {
+  }
+  if (last_error_ != 0) return std::nullopt;
+  return std::exchange(buffer_, {});
 }
 
 SilentListener::SilentListener() {

@@ -34,6 +34,39 @@ std::optional<RawReply> http_get(const std::string& host, std::uint16_t port, st
 // The value of header `name` (case-insensitive) in a reply head, if present.
 std::optional<std::string> header_value(std::string_view head, std::string_view name);
 
+// One blocking TCP connection to a loopback server, for speaking a protocol by hand (a
+// CONNECT, then HTTP inside the tunnel). Every read waits at most the timeout given at
+// connection. Closed by the destructor.
+class RawClient {
+ public:
+  // Throws std::system_error when host:port (a numeric address) cannot be connected to.
+  RawClient(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout = 5s);
+  ~RawClient();
+  RawClient(const RawClient&) = delete;
+  RawClient& operator=(const RawClient&) = delete;
+
+  // Sends all of `bytes`; false on a socket error.
+  bool send(std::string_view bytes);
+  // Reads until what arrived holds `delimiter`; returns everything up to and including it
+  // (the rest stays buffered for the next read). nullopt when the peer closed, the
+  // connection failed or the timeout passed first (see last_error()).
+  std::optional<std::string> read_until(std::string_view delimiter);
+  // Everything until the peer closes (what was buffered included); nullopt on a reset or
+  // when the timeout passes first (see last_error()).
+  std::optional<std::string> read_to_end();
+  // The errno of the last failed read: EAGAIN when it timed out, ECONNRESET on a reset, 0
+  // when the peer closed.
+  int last_error() const noexcept { return last_error_; }
+
+ private:
+  // Appends one recv() to buffer_; false on end of stream, error or timeout.
+  bool receive();
+
+  int fd_ = -1;
+  std::string buffer_;
+  int last_error_ = 0;
+};
+
 // A TCP listener on 127.0.0.1 that never accepts: the kernel completes clients' handshakes
 // into its backlog, so they connect, send, and never hear a byte back (a TLS handshake that
 // never answers). Closed by the destructor.
