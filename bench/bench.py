@@ -3,7 +3,8 @@
 
 Run it through bench/run (see bench/README.md). Python 3 standard library only; the aiohttp
 client is bench/aiohttp_fetch.py, run with Debian's /usr/bin/python3. This file parses the
-arguments and runs the main loop; the work is in harness/, one module per concern.
+arguments and runs the main loop; the work is in harness/, one module per concern. With
+--wan, workloads 6 to 8 run through bench/wan_proxy.py, a simulated WAN link in front of nginx.
 """
 
 from __future__ import annotations
