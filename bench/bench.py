@@ -3,7 +3,8 @@
 
 Run it through bench/run (see bench/README.md). Python 3 standard library only; the aiohttp
 client is bench/aiohttp_fetch.py, run with Debian's /usr/bin/python3. This file parses the
-arguments and runs the main loop; the work is in harness/, one module per concern.
+arguments and runs the main loop; the work is in harness/, one module per concern. With
+--wan, workloads 6 to 8 run through bench/wan_proxy.py, a simulated WAN link in front of nginx.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from harness.common import BENCH_DIR, REPO, BenchError, log
 from harness.measurement import kill_current_child
 from harness.nginx import Nginx, make_docroot, make_pki
 from harness.programs import build_fetch, check_prerequisites, given_binary
+from harness.proxy import WanLink, WanProxy
 from harness.report import RunInfo, report
 from harness.runner import Bench, Settings
 from harness.tools import FETCH, FETCH_BASE, SELECTABLE, TOOLS, Commands
-from harness.workloads import LAST_ADDRESS, NUMBERS, big_size, make_workloads
+from harness.workloads import (LAST_ADDRESS, LOOPBACK, NUMBERS, WAN, Workload, big_size,
+                               make_workloads)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -41,8 +44,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="timed runs per tool and workload; the median is shown (default 5)")
     parser.add_argument("--quick", action="store_true",
                         help="smoke test: 1 run and smaller workloads (about 30 s plus the build)")
-    parser.add_argument("--workloads", default=",".join(map(str, NUMBERS)), metavar="LIST",
-                        help="which workloads, e.g. 1,2 (default all: 1,2,3,4,5)")
+    parser.add_argument("--workloads", metavar="LIST",
+                        help="which workloads, e.g. 1,2 (default the loopback ones: 1,2,3,4,5; "
+                             "6,7,8 are the WAN ones)")
+    parser.add_argument("--wan", action="store_true",
+                        help="run the WAN workloads 6,7,8 through the WAN proxy (alone, or "
+                             "added to --workloads)")
+    parser.add_argument("--rtt-ms", type=float, default=40.0, metavar="MS",
+                        help="the WAN proxy's round-trip time (default 40)")
+    parser.add_argument("--down-mbit", type=float, default=50.0, metavar="MBIT",
+                        help="the WAN proxy's downstream bandwidth, Mbit/s (default 50)")
     parser.add_argument("--callgrind", action="store_true",
                         help="also count each fetch build's instructions once per workload "
                              "under valgrind's callgrind (exact, machine-independent)")
@@ -55,12 +66,17 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         args.runs = 1 if args.quick else 5
     if args.runs < 0 or (args.runs == 0 and not args.callgrind):
         parser.error("--runs must be at least 1 (0 only with --callgrind)")
+    usage = "--workloads takes numbers from 1 to 8, e.g. 1,2"
     try:
-        args.workloads = sorted({int(w) for w in args.workloads.split(",") if w.strip()})
+        chosen = ({int(w) for w in args.workloads.split(",") if w.strip()} if args.workloads
+                  else set() if args.wan else set(LOOPBACK))
     except ValueError:
-        parser.error("--workloads takes numbers from 1 to 5, e.g. 1,2")
+        parser.error(usage)
+    args.workloads = sorted(chosen | (set(WAN) if args.wan else set()))
     if not args.workloads or not set(args.workloads) <= set(NUMBERS):
-        parser.error("--workloads takes numbers from 1 to 5, e.g. 1,2")
+        parser.error(usage)
+    if args.rtt_ms <= 0 or args.down_mbit <= 0:
+        parser.error("--rtt-ms and --down-mbit must be above 0")
     args.tools = {t.strip() for t in args.tools.split(",") if t.strip()}
     unknown = args.tools - set(SELECTABLE)
     if unknown or not args.tools:
@@ -85,16 +101,33 @@ def fetch_binaries(args: argparse.Namespace, tmp: Path) -> dict[str, Path]:
     return binaries
 
 
-def start_server(programs: dict[str, str], tmp: Path, quick: bool) -> tuple[Nginx, Path]:
+def start_server(programs: dict[str, str], tmp: Path, quick: bool,
+                 wan: bool) -> tuple[Nginx, Path]:
     """The CA, the docroot and nginx, all in tmp: (the running nginx, the CA file)."""
     log(f"bench: test CA, docroot and nginx in {tmp}")
     ca, leaf, key = make_pki(tmp / "pki")
-    make_docroot(tmp / "www", big_size(quick))
+    make_docroot(tmp / "www", big_size(quick), wan)
     nginx = Nginx(programs["nginx"], tmp / "nginx", tmp / "www", leaf, key)
     nginx.start()
     log(f"bench: nginx pid {nginx.pid} on port {nginx.port} "
         f"(127.0.0.1 ... 127.0.0.{LAST_ADDRESS})")
     return nginx, ca
+
+
+def start_proxy(link: WanLink, nginx: Nginx, tmp: Path) -> WanProxy:
+    proxy = WanProxy(link, tmp / "proxy")
+    proxy.start(nginx.port)
+    log(f"bench: WAN proxy pid {proxy.pid} on port {proxy.port} ({link.describe()}), "
+        f"counters on port {proxy.stats_port}")
+    return proxy
+
+
+def measure_gzip(workloads: dict[int, Workload], nginx: Nginx, ca: Path) -> None:
+    """What nginx's gzip makes of the pages it compresses, for the checks and the bound."""
+    for workload in workloads.values():
+        if workload.gzip_paths:
+            sizes = nginx.gzip_sizes(workload.gzip_paths, ca)
+            workload.gzip_bytes, workload.gzip_largest = sum(sizes), max(sizes)
 
 
 def write_report(text: str, complete: bool) -> None:
@@ -127,18 +160,24 @@ def main(argv: list[str]) -> int:
     install_signal_handlers()
     tmp = Path(tempfile.mkdtemp(prefix="fetch-bench-"))
     nginx: Nginx | None = None
+    proxy: WanProxy | None = None
     bench: Bench | None = None
+    wan = any(number in WAN for number in args.workloads)
+    link = WanLink(args.rtt_ms, args.down_mbit) if wan else None
     binaries: dict[str, Path] = {}
     complete = False
     failure = ""
     try:
         binaries = fetch_binaries(args, tmp)
-        nginx, ca = start_server(programs, tmp, args.quick)
-        workloads = make_workloads(nginx.port, args.quick)
+        nginx, ca = start_server(programs, tmp, args.quick, wan)
+        if link:
+            proxy = start_proxy(link, nginx, tmp)
+        workloads = make_workloads(nginx.port, args.quick, proxy.port if proxy else None)
+        measure_gzip(workloads, nginx, ca)
         bench = Bench(Settings(args.runs, args.quick, args.include_slow),
-                      Commands(ca, programs, binaries), tmp, nginx)
+                      Commands(ca, programs, binaries), tmp, nginx, proxy)
         started = time.monotonic()
-        if "wrk" in args.tools:
+        if "wrk" in args.tools and any(number in LOOPBACK for number in args.workloads):
             bench.run_wrk()
         tools = [t for t in TOOLS if t.key in args.tools]
         for number in args.workloads:
@@ -156,12 +195,14 @@ def main(argv: list[str]) -> int:
         failure = f"bench: stopped by signal {int(stop.code) - 128}"
     finally:
         kill_current_child()
+        if proxy:
+            proxy.stop()
         if nginx:
             nginx.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
     if bench and (bench.rows or bench.wrk or bench.counts):
-        info = RunInfo(programs, binaries, args.tools, args.runs, args.quick)
+        info = RunInfo(programs, binaries, args.tools, args.runs, args.quick, link)
         text = report(bench, info, complete, failure)
         print(text, end="")
         write_report(text, complete)

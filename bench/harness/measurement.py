@@ -2,8 +2,8 @@
 
 For the child: wall time (taken here), CPU (user + sys of it and its descendants, from
 wait4()), peak RSS (GNU /usr/bin/time's %M, or VmHWM sampled from /proc). Meanwhile: the
-server's CPU, its connection and request counters, and the CPU everything else on the
-machine used (other load).
+server's CPU, its connection and request counters, on the WAN workloads the proxy's CPU and
+the bytes it carried each way, and the CPU everything else on the machine used (other load).
 """
 
 from __future__ import annotations
@@ -39,6 +39,15 @@ class Server(Protocol):
     def status(self) -> tuple[int, int] | None: ...
 
 
+class Relay(Protocol):
+    """What measure() asks of the WAN proxy (proxy.WanProxy)."""
+
+    @property
+    def pid(self) -> int | None: ...
+
+    def idle_counters(self, timeout_s: float = 5.0): ...  # proxy.Counters | None
+
+
 @dataclasses.dataclass
 class Measurement:
     wall_s: float
@@ -50,6 +59,9 @@ class Measurement:
     connections: int | None = None  # TCP connections nginx accepted during the run
     requests: int | None = None     # requests nginx served during the run
     timed_out: bool = False
+    relay_cpu_s: float = 0.0        # the WAN proxy's CPU during the run
+    wire_down: int | None = None    # bytes the WAN proxy carried to the client during the run
+    wire_up: int | None = None      # and from it
 
 
 def kill_group(proc: subprocess.Popen) -> None:
@@ -148,17 +160,22 @@ def _wait(proc: subprocess.Popen, timeout_s: float) -> _Waited:
 
 
 def measure(argv: list[str], stdout: Path | str, stderr: Path, timeout_s: float,
-            server: Server | None = None) -> Measurement:
-    """Runs argv to completion: wall time, CPU from wait4(), peak RSS, and what the server
-    and the rest of the machine did meanwhile."""
+            server: Server | None = None, relay: Relay | None = None) -> Measurement:
+    """Runs argv to completion: wall time, CPU from wait4(), peak RSS, and what the server,
+    the WAN proxy (when given) and the rest of the machine did meanwhile. The proxy's counters
+    are read when it is idle, before and after, so that a run's bytes include its last
+    closes and no earlier run's."""
     global _current_child
     server_pid = server.pid if server else None
+    relay_pid = relay.pid if relay else None
+    wire_before = relay.idle_counters() if relay else None
     rss_file = Path(stderr).with_suffix(".rss")
     if GNU_TIME:
         argv = [GNU_TIME, "-f", "%M", "-o", str(rss_file), "--", *argv]
     with open(stdout, "wb") as out, open(stderr, "wb") as err:
         status_before = server.status() if server else None
         server_before = process_cpu_s(server_pid)
+        relay_before = process_cpu_s(relay_pid)
         busy_before = machine_busy_s()
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
@@ -168,14 +185,20 @@ def measure(argv: list[str], stdout: Path | str, stderr: Path, timeout_s: float,
         wall = waited.end - start
         busy = machine_busy_s() - busy_before
         server_cpu = process_cpu_s(server_pid) - server_before
+        relay_cpu = process_cpu_s(relay_pid) - relay_before
         proc.returncode = os.waitstatus_to_exitcode(waited.wait_status)
         _current_child = None
     kill_group(proc)  # anything the child left behind in its session
     cpu = waited.usage.ru_utime + waited.usage.ru_stime
     maxrss_mib = gnu_time_rss_mib(rss_file) if GNU_TIME else waited.sampled_hwm
     m = Measurement(wall_s=wall, cpu_s=cpu, maxrss_mib=maxrss_mib,
-                    status=proc.returncode, server_cpu_s=server_cpu,
-                    other_cpu_s=max(0.0, busy - cpu - server_cpu), timed_out=waited.timed_out)
+                    status=proc.returncode, server_cpu_s=server_cpu, relay_cpu_s=relay_cpu,
+                    other_cpu_s=max(0.0, busy - cpu - server_cpu - relay_cpu),
+                    timed_out=waited.timed_out)
+    wire_after = relay.idle_counters() if relay else None
+    if wire_before and wire_after:
+        m.wire_down = wire_after.down_bytes - wire_before.down_bytes
+        m.wire_up = wire_after.up_bytes - wire_before.up_bytes
     status_after = server.status() if server else None
     if status_before and status_after:
         # Each status request is itself one connection and one request.

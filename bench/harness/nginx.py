@@ -1,16 +1,20 @@
 """The server: its certificate, its docroot, and nginx itself (config, start and stop by PID,
-stub_status counters)."""
+stub_status counters, the size of what its gzip sends)."""
 
 from __future__ import annotations
 
+import http.client
 import re
 import socket
+import ssl
 import subprocess
 import time
 from pathlib import Path
 
 from harness.common import REPO, BenchError, log
-from harness.workloads import LAST_ADDRESS, PAGE_SIZE, PAGES, SMALL_SIZE
+from harness.pages import html_page, random_blob
+from harness.workloads import (BLOB_SIZE, LAST_ADDRESS, PAGE_SIZE, PAGES, SMALL_SIZE,
+                               TEXT_PAGE_SIZE, blob_path, text_page_path)
 
 MAKE_PKI = REPO / "tests" / "pki" / "make-pki.sh"  # the tests' generator, also the bench's
 
@@ -26,7 +30,8 @@ def make_pki(directory: Path) -> tuple[Path, Path, Path]:
     return directory / "ca.pem", directory / "bench.pem", directory / "bench.key"
 
 
-def make_docroot(directory: Path, big_size: int) -> None:
+def make_docroot(directory: Path, big_size: int, wan: bool = False) -> None:
+    """The files of workloads 1 to 5, and with `wan` those of 6 and 7 (in /wan/)."""
     directory.mkdir()
     line = "fetch bench small.txt: 1400 bytes of plain text, the same for every request.\n"
     small = (line * (SMALL_SIZE // len(line) + 1))[:SMALL_SIZE - 1] + "\n"
@@ -41,10 +46,21 @@ def make_docroot(directory: Path, big_size: int) -> None:
         (directory / f"page-{i:02d}.html").write_text(head + body + foot)
     with open(directory / "big.bin", "wb") as big:
         big.truncate(big_size)  # sparse: instant, and reads of holes cost no disk I/O
+    if wan:
+        make_wan_files(directory)
     for path in directory.iterdir():
-        if path.stat().st_size != {"small.txt": SMALL_SIZE, "big.bin": big_size}.get(path.name,
-                                                                                   PAGE_SIZE):
+        if path.is_file() and path.stat().st_size != {"small.txt": SMALL_SIZE,
+                                                      "big.bin": big_size}.get(path.name,
+                                                                               PAGE_SIZE):
             raise BenchError(f"docroot file {path.name} has the wrong size")
+
+
+def make_wan_files(docroot: Path) -> None:
+    """/wan/: workload 6's HTML pages and workload 7's random blobs."""
+    (docroot / "wan").mkdir()
+    for i in range(1, PAGES + 1):
+        (docroot / text_page_path(i).lstrip("/")).write_bytes(html_page(i, TEXT_PAGE_SIZE))
+        (docroot / blob_path(i).lstrip("/")).write_bytes(random_blob(i, BLOB_SIZE))
 
 
 def free_port() -> int:
@@ -83,6 +99,10 @@ http {{
 {listens}
     server_name localhost;
     root {docroot};
+    location /wan/ {{
+      gzip on;  # text/html only (nginx's default gzip_types), when the client asks
+      gzip_comp_level 6;
+    }}
   }}
   server {{
     listen 127.0.0.1:{status_port};
@@ -168,6 +188,27 @@ class Nginx:
             return None
         found = re.search(rb"\n\s*(\d+)\s+(\d+)\s+(\d+)\s*\n", data)
         return (int(found[1]), int(found[3])) if found else None
+
+    def gzip_sizes(self, paths: tuple[str, ...], ca: Path) -> list[int]:
+        """The body size of each path as nginx sends it to a client that accepts gzip (asked
+        directly, not through the proxy)."""
+        context = ssl.create_default_context(cafile=str(ca))
+        conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=context, timeout=10)
+        sizes = []
+        try:
+            for path in paths:
+                conn.request("GET", path, headers={"Accept-Encoding": "gzip"})
+                response = conn.getresponse()
+                body = response.read()  # de-chunked, still compressed
+                if response.status != 200 or response.getheader("Content-Encoding") != "gzip":
+                    raise BenchError(f"nginx did not gzip {path} (status {response.status}, "
+                                     f"Content-Encoding {response.getheader('Content-Encoding')})")
+                sizes.append(len(body))
+        except OSError as error:
+            raise BenchError(f"asking nginx for {paths[0]} with gzip failed: {error}") from error
+        finally:
+            conn.close()
+        return sizes
 
     def stop(self) -> None:
         """Kills nginx by its PID (the one this runner started) and reaps it."""

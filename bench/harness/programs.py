@@ -25,11 +25,13 @@ def _missing_features(tools: set[str], found: dict[str, str]) -> list[str]:
                                check=False) if os.access(DEBIAN_PYTHON, os.X_OK) else None
         if probe is None or probe.returncode != 0:
             missing.append(f"aiohttp for {DEBIAN_PYTHON} (Debian package python3-aiohttp)")
-    if "curl-h2" in tools and "curl" in found:
+    if tools & {"curl-h2", "curl-h2-compressed"} and "curl" in found:
         version = subprocess.run([found["curl"], "-V"], capture_output=True, text=True,
                                  check=False).stdout
         if "HTTP2" not in version:
             missing.append("curl with HTTP/2 support (Debian's curl has it)")
+        if "curl-h2-compressed" in tools and "libz" not in version:
+            missing.append("curl with zlib, for --compressed (Debian's curl has it)")
     if "nginx" in found:
         configure = subprocess.run([found["nginx"], "-V"], capture_output=True, text=True,
                                    check=False).stderr

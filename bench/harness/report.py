@@ -1,5 +1,6 @@
-"""The report: the machine and versions, one markdown table of medians and ratios, and the
-notes under it (throughput, memory, the wrk ceiling, other load)."""
+"""The report: the machine and versions, one markdown table of medians and ratios (and the
+WAN table, from wan_report.py), and the notes under them (throughput, memory, the wrk
+ceiling, the WAN bounds, other load)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from typing import TYPE_CHECKING
 from harness.common import CONCURRENCY, DEBIAN_PYTHON, MIB, REPO
 from harness.instructions import count_lines
 from harness.measurement import GNU_TIME
+from harness.proxy import WanLink
 from harness.tools import AIOHTTP_KEYS, FETCH, FETCH_BASE
+from harness.wan_report import wan_note_lines, wan_table_lines
 
 if TYPE_CHECKING:
     from harness.runner import Bench, Row
@@ -28,6 +31,7 @@ class RunInfo:
     tools: set[str]            # the --tools asked for
     runs: int
     quick: bool
+    link: WanLink | None = None  # the WAN proxy's, when WAN workloads ran
 
 
 def first_line(argv: list[str], stream: str = "stdout") -> str:
@@ -84,6 +88,8 @@ def machine_lines(info: RunInfo) -> list[str]:
         f"{CONCURRENCY}; HTTPS with an ECDSA P-256 leaf; nginx: 1 worker, keep-alive"
         f"{'; --quick sizes' if info.quick else ''}",
     ]
+    if info.link:
+        lines.append(f"- WAN workloads: through bench/wan_proxy.py, {info.link.describe()}")
     return lines
 
 
@@ -148,8 +154,8 @@ def table_lines(rows: list[Row]) -> list[str]:
     return out
 
 
-def note_lines(bench: Bench) -> list[str]:
-    """The lines under the table."""
+def note_lines(bench: Bench, link: WanLink | None) -> list[str]:
+    """The lines under the tables."""
     grouped = by_workload(bench.rows)
     extra = []
     for row in grouped.get(4, []):
@@ -170,6 +176,9 @@ def note_lines(bench: Bench) -> list[str]:
         extra.append(f"ceiling (wrk -t1 -c{CONCURRENCY}, HTTP/1.1 keep-alive on /small.txt, "
                      f"median of {len(bench.wrk)}): {rps:,.0f} req/s; wrk used "
                      f"{wrk_cpu * 1e6:.1f} µs CPU/req, nginx {srv_cpu * 1e6:.1f} µs CPU/req")
+    wan_rows = [row for row in bench.rows if row.workload.wan]
+    if wan_rows and link:
+        extra += wan_note_lines(wan_rows, link)
     extra += bench.notes
     measurements = [m for row in bench.rows for m in row.runs] + [m for m, _ in bench.wrk]
     wall_total = sum(m.wall_s for m in measurements)
@@ -189,11 +198,15 @@ def report(bench: Bench, info: RunInfo, complete: bool, failure: str) -> str:
     out += machine_lines(info) + [""]
     if failure:
         out += ["```", failure, "```", ""]
-    if bench.rows or not bench.counts:
-        out += table_lines(bench.rows)
+    loopback = [row for row in bench.rows if not row.workload.wan]
+    wan = [row for row in bench.rows if row.workload.wan]
+    if loopback or not (bench.counts or wan):
+        out += table_lines(loopback)
+    if wan and info.link:
+        out += ([""] if loopback else []) + wan_table_lines(wan, info.link)
     if bench.counts:
         out += [""] + count_lines(bench.counts)
-    extra = note_lines(bench)
+    extra = note_lines(bench, info.link)
     if extra:
         out += [""] + [f"- {line}" for line in extra]
     return "\n".join(out) + "\n"

@@ -1,5 +1,6 @@
 """The benchmark proper: for each workload, fetch's correctness run, then the timed runs of
-every tool in alternating order; and the wrk ceiling."""
+every tool in alternating order (the WAN workloads through the WAN proxy); and the wrk
+ceiling."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from harness.common import BENCH_DIR, BenchError, log, tail
 from harness.instructions import Count, count_instructions, log_count
 from harness.measurement import Measurement, describe_status, measure
 from harness.nginx import Nginx
-from harness.tools import FETCH_KEYS, SLOW, Commands, Tool, write_inputs
+from harness.proxy import WanProxy
+from harness.tools import FETCH_KEYS, SLOW, Commands, Tool, runs_on, write_inputs
 from harness.workloads import Workload
 
 
@@ -48,11 +50,13 @@ class Settings:
 
 
 class Bench:
-    def __init__(self, settings: Settings, commands: Commands, tmp: Path, nginx: Nginx):
+    def __init__(self, settings: Settings, commands: Commands, tmp: Path, nginx: Nginx,
+                 proxy: WanProxy | None = None):
         self.settings = settings
         self.commands = commands
         self.tmp = tmp
         self.nginx = nginx
+        self.proxy = proxy  # in front of nginx for the WAN workloads
         self.rows: list[Row] = []
         self.notes: list[str] = []
         self.wrk: list[tuple[Measurement, float]] = []  # (measurement, requests/s)
@@ -76,6 +80,8 @@ class Bench:
 
     def run_workload(self, workload: Workload, tools: list[Tool]) -> None:
         inputs = write_inputs(workload, self.tmp)
+        tools = [t for t in tools if runs_on(t, workload)]
+        relay = self.proxy if workload.wan else None
         skipped = [t for t in tools if (t.key, workload.number) in SLOW and
                    not self.settings.include_slow]
         for tool in skipped:
@@ -92,19 +98,21 @@ class Bench:
             for tool in order:
                 err = self.tmp / f"{tool.key}.err"
                 m = measure(self.commands.timed(tool.key, inputs), os.devnull, err,
-                            self.settings.timeout_s, self.nginx)
+                            self.settings.timeout_s, self.nginx, relay)
                 check_run(workload, tool, m, err, self.settings.timeout_s)
                 runs[tool.key].append(m)
+                wire = (f" {m.wire_down / 1024:9,.0f} KiB down" if m.wire_down is not None
+                        else "")
                 log(f"bench: w{workload.number} run {rep + 1}/{self.settings.runs} "
-                    f"{tool.label:24} {m.wall_s:8.3f} s wall {m.cpu_s:8.3f} s CPU "
-                    f"{m.maxrss_mib:7.1f} MiB")
+                    f"{tool.label:26} {m.wall_s:8.3f} s wall {m.cpu_s:8.3f} s CPU "
+                    f"{m.maxrss_mib:7.1f} MiB{wire}")
         self.rows += [Row(workload, tool, runs[tool.key]) for tool in tools]
 
     def count_workload(self, workload: Workload, tools: list[Tool]) -> None:
         """--callgrind: each fetch build once under callgrind, its instructions per URL."""
         inputs = write_inputs(workload, self.tmp)
         for tool in tools:
-            if tool.key in FETCH_KEYS:
+            if tool.key in FETCH_KEYS:  # the WAN workloads through the proxy, like the timed runs
                 argv = self.commands.timed(tool.key, inputs)
                 profile = BENCH_DIR / "out" / f"callgrind-{tool.key}-w{workload.number}.out"
                 count = Count(workload, tool.key,

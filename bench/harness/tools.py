@@ -1,5 +1,6 @@
 """The tools measured, and the command line of each: fetch (and the baseline build), curl
-HTTP/1.1 and HTTP/2, aiohttp (shared session, session per URL), and wrk (the ceiling)."""
+HTTP/1.1 and HTTP/2 (and HTTP/2 --compressed on the WAN workloads), aiohttp (shared session,
+session per URL), and wrk (the ceiling); and which tools run on which workloads."""
 
 from __future__ import annotations
 
@@ -23,17 +24,25 @@ TOOLS = [
     FETCH_BASE,
     Tool("curl-h1", "curl --http1.1"),
     Tool("curl-h2", "curl (HTTP/2)"),
+    Tool("curl-h2-compressed", "curl (HTTP/2) --compressed"),
     Tool("aiohttp", "aiohttp shared session"),
     Tool("aiohttp-per-url", "aiohttp session per URL"),
 ]
 FETCH_KEYS = {FETCH.key, FETCH_BASE.key}
 AIOHTTP_KEYS = {"aiohttp", "aiohttp-per-url"}
-CURL_KEYS = {"curl-h1", "curl-h2"}
+CURL_KEYS = {"curl-h1", "curl-h2", "curl-h2-compressed"}
+WAN_ONLY = {"curl-h2-compressed"}       # not in the loopback table
+LOOPBACK_ONLY = {"aiohttp-per-url", "wrk"}  # not in the WAN table
 # The names --tools takes (fetch-base is there when --fetch-baseline is given).
 SELECTABLE = [tool.key for tool in TOOLS if tool is not FETCH_BASE] + ["wrk"]
 # (tool, workload) pairs left out unless --include-slow, with the reason.
 SLOW = {("aiohttp-per-url", 5): "100 000 TLS handshakes take minutes per run; workload 2 "
                                "shows the same per-URL cost"}
+
+
+def runs_on(tool: Tool, workload: Workload) -> bool:
+    """Whether the tool belongs in the workload's table (loopback or WAN)."""
+    return tool.key not in (LOOPBACK_ONLY if workload.wan else WAN_ONLY)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,7 +74,7 @@ class Commands:
                 "--format", output_format, "-q", str(urls)]
 
     def curl(self, key: str, curl_config: Path) -> list[str]:
-        http = ["--http1.1"] if key == "curl-h1" else []
+        http = {"curl-h1": ["--http1.1"], "curl-h2-compressed": ["--compressed"]}.get(key, [])
         return [self.programs["curl"], "-Z", "--parallel-max", str(CONCURRENCY), *http,
                 "--cacert", str(self.ca), "-s", "-S", "--no-progress-meter", "--fail",
                 "-K", str(curl_config)]
