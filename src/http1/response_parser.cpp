@@ -413,13 +413,16 @@ std::size_t ResponseParser::on_body_bytes(std::string_view bytes) {
   if (state_ != State::close_body) {
     bytes = bytes.substr(
         0, static_cast<std::size_t>(std::min<std::uint64_t>(bytes.size(), remaining_)));
-    remaining_ -= bytes.size();
   }
+  // Never more than the limit reaches the sink, however the bytes were split into reads.
+  const std::optional<std::uint64_t> limit = body_.limit();
+  const bool over = limit && bytes.size() > *limit - body_bytes_;
+  if (over) bytes = bytes.substr(0, static_cast<std::size_t>(*limit - body_bytes_));
+  if (state_ != State::close_body) remaining_ -= bytes.size();
   body_bytes_ += bytes.size();
   body_.data(bytes);
-  if (body_.limit() && body_bytes_ > *body_.limit()) {
-    fail(errc::body_too_large,
-         fmt::format("body larger than --max-filesize ({} bytes)", *body_.limit()));
+  if (over) {
+    fail(errc::body_too_large, fmt::format("body larger than --max-filesize ({} bytes)", *limit));
   } else if (remaining_ == 0 && state_ == State::length_body) {
     state_ = State::done;
   } else if (remaining_ == 0 && state_ == State::chunk_data) {

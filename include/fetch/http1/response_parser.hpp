@@ -65,7 +65,7 @@ class ResponseParser {
   bool chunked() const noexcept { return framing_ == Framing::chunked; }
   // The response ended cleanly, its framing was unambiguous and the server keeps the
   // connection: it may carry another request (unless bytes follow the response).
-  bool keep_alive() const noexcept { return keep_alive_; }
+  bool keep_alive() const noexcept { return state_ == State::done && keep_alive_; }
   // Body bytes of the final response received so far, after chunked decoding.
   std::uint64_t body_bytes() const noexcept { return body_bytes_; }
   // Every byte consumed, heads and framing included (0: nothing of any response arrived).
