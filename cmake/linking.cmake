@@ -5,7 +5,8 @@
 # before main (perf: 35% of `fetch --version`). Linking them statically removes that cost.
 # OpenSSL stays shared by default so that a security update of the system's libssl reaches
 # fetch without a rebuild; FETCH_STATIC_OPENSSL trades that for a little more start-up time.
-option(FETCH_STATIC_DEPS "Link Boost, c-ares, fmt and the C++ runtime statically" ON)
+option(FETCH_STATIC_DEPS
+       "Link Boost, c-ares, zlib, brotli, zstd, fmt and the C++ runtime statically" ON)
 option(FETCH_STATIC_OPENSSL "Link OpenSSL statically too (no security updates without a rebuild)" OFF)
 
 if(FETCH_SANITIZE)
@@ -25,15 +26,26 @@ if(FETCH_STATIC_OPENSSL)
   set(OPENSSL_USE_STATIC_LIBS TRUE)
 endif()
 
-# c-ares through pkg-config: its static archive when linking statically.
-function(fetch_find_cares)
-  pkg_check_modules(CARES REQUIRED IMPORTED_TARGET libcares>=1.16)
-  add_library(fetch_cares INTERFACE)
+# A library found through pkg-config `module`, as the interface target `target`: linked from
+# its static archives (ARGN, in link order) when linking statically, else shared.
+function(fetch_find_library target module)
+  pkg_check_modules(${target}_pc REQUIRED IMPORTED_TARGET ${module})
+  add_library(${target} INTERFACE)
   if(FETCH_STATIC_DEPS)
-    find_library(FETCH_CARES_ARCHIVE NAMES libcares.a HINTS ${CARES_LIBRARY_DIRS} REQUIRED)
-    target_include_directories(fetch_cares INTERFACE ${CARES_INCLUDE_DIRS})
-    target_link_libraries(fetch_cares INTERFACE ${FETCH_CARES_ARCHIVE})
+    set(archives)
+    foreach(archive IN LISTS ARGN)
+      find_library(${target}_${archive} NAMES ${archive} HINTS ${${target}_pc_LIBRARY_DIRS}
+                   REQUIRED)
+      list(APPEND archives ${${target}_${archive}})
+    endforeach()
+    target_include_directories(${target} INTERFACE ${${target}_pc_INCLUDE_DIRS})
+    target_link_libraries(${target} INTERFACE ${archives})
   else()
-    target_link_libraries(fetch_cares INTERFACE PkgConfig::CARES)
+    target_link_libraries(${target} INTERFACE PkgConfig::${target}_pc)
   endif()
+endfunction()
+
+# c-ares, from its static archive when linking statically.
+function(fetch_find_cares)
+  fetch_find_library(fetch_cares libcares>=1.16 libcares.a)
 endfunction()

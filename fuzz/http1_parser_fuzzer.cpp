@@ -14,7 +14,8 @@
 // Invariants checked:
 //   - parse() consumes no more than it is given, and makes progress until done or failed;
 //   - the outcome does not depend on how the bytes are split into reads (whole, one byte at a
-//     time, or the steered split): same status, state, failure code, body count, consumption;
+//     time, or the steered split): same status, state, failure code, and, unless it failed,
+//     body count and consumption;
 //   - the sink never receives more than --max-filesize; a complete length-framed body has its
 //     Content-Length; a failure's message is printable text without any server byte that
 //     could drive a terminal; nothing is consumed after the response ends.
@@ -80,7 +81,8 @@ bool fit_for_terminal(std::string_view s) {
 // buffer does, and checks what each call may do.
 Outcome run(std::string_view bytes, const Settings& settings, const std::vector<std::size_t>& sizes,
             std::string_view input) {
-  BodySink body{settings.limit};
+  fetch::DecoderMemory memory;
+  BodySink body{settings.limit, false, &memory};
   ResponseParser parser{body, settings.head};
   std::string pending;
   std::size_t at = 0;
@@ -114,6 +116,7 @@ Outcome run(std::string_view bytes, const Settings& settings, const std::vector<
   outcome.content_length = parser.content_length();
   outcome.keep_alive = parser.keep_alive();
   CHECK(outcome.body == body.wire_bytes(), input);
+  if (settings.limit) CHECK(body.decoded_bytes() <= *settings.limit + fetch::DecoderMemory::kScratchSize, input);
   CHECK(outcome.body <= outcome.consumed, input);
   CHECK(outcome.consumed <= bytes.size(), input);
   if (outcome.status != 0) CHECK(outcome.status >= 100 && outcome.status <= 599, input);
@@ -167,7 +170,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (whole.failed) {
     // A failure is found as soon as the bytes allow: how far it read then depends on where
     // the reads ended (a bad status line fails at its first wrong byte, or at its end).
-    for (Outcome* outcome : {&whole, &bytewise, &steered}) outcome->consumed = 0;
+    // So do the body bytes counted before the failure, and, once the head is read, which
+    // of two faults of a body is met first (a corrupt coding, or --max-filesize passed by
+    // what decoded before the corruption showed): each read may bring either first.
+    for (Outcome* outcome : {&whole, &bytewise, &steered}) {
+      outcome->consumed = 0;
+      outcome->body = 0;
+      if (outcome->head_complete) outcome->code = fetch::errc::bad_body;
+    }
   }
   CHECK(whole == bytewise, bytes);
   CHECK(whole == steered, bytes);

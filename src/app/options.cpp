@@ -135,6 +135,16 @@ void add_input_options(CLI::App& app, Options& options) {
 // Request: What is sent, and what is accepted back.
 void add_request_options(CLI::App& app, Options& options) {
   app.option_defaults()->group("Request");
+  app.add_flag_callback(
+         "--compressed", [&options] { options.compressed = true; },
+         "Ask for a compressed body (gzip, deflate, br, zstd) and decode it: the default, "
+         "accepted for curl users")
+      ->disable_flag_override();
+  app.add_flag_callback(
+         "--no-compressed", [&options] { options.compressed = false; },
+         "Do not ask for compressed bodies: no Accept-Encoding header, and the body counted as "
+         "it arrives")
+      ->disable_flag_override();
   app.add_flag("-I,--head", options.head,
                "Send HEAD instead of GET: status and Content-Length without the body");
 

@@ -53,7 +53,8 @@ Runtime::Runtime(const RuntimeConfig& config)
       pool_(idle_connections(config.concurrency)),
       gate_(pool_),
       connector_(io_.get_executor(), tls_, tls_sessions_, resolver_, gate_, config.tls.verify),
-      session_{io_.get_executor(), gate_, connector_, config.client, config.request} {}
+      session_{io_.get_executor(), gate_, connector_, decoder_memory_, config.client,
+               config.request} {}
 
 Runtime::~Runtime() = default;
 

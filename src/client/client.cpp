@@ -37,6 +37,8 @@ void fold(Result& result, Hop& hop, const BodySink& body) {
   result.status = exchange.status;
   result.content_length = exchange.content_length;
   result.bytes = body.wire_bytes();
+  result.decoded_bytes = body.decoded_bytes();
+  result.content_encoding = body.content_encoding();
   result.reused_connection = hop.reused;
   result.timings.resolve_ms = hop.timings.resolve_ms;
   result.timings.connect_ms = hop.timings.connect_ms;
@@ -69,7 +71,8 @@ asio::awaitable<Result> fetch_url(Session& session, InputLine line) {
   Target target = std::move(std::get<Target>(parsed));
   result.url = target.display;
   Watchdog watchdog{session.executor};
-  BodySink body{session.settings.max_filesize, session.settings.max_redirects > 0};
+  BodySink body{session.settings.max_filesize, session.settings.max_redirects > 0,
+                &session.decoder_memory};
   std::vector<std::string> visited{target.url};
   for (;;) {
     body.reset();

@@ -59,6 +59,11 @@ constexpr std::array kCodes{
              "redirect to an unsupported scheme"},
     CodeText{errc::timeout_connect, "timeout_connect", "connect timed out (--connect-timeout)"},
     CodeText{errc::timeout_max_time, "timeout_max_time", "timed out (--max-time)"},
+    CodeText{errc::decode_corrupt, "decode_corrupt", "corrupt content coding"},
+    CodeText{errc::decode_bomb, "decode_bomb", "decompression bomb"},
+    CodeText{errc::decode_memory, "decode_memory", "decoder memory budget spent"},
+    CodeText{errc::decode_too_many_codings, "decode_too_many_codings",
+             "too many content codings"},
 };
 
 constexpr bool in_enum_order() {

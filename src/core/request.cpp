@@ -11,9 +11,10 @@ RequestSpec::RequestSpec(std::string method, std::vector<Header> headers)
   }
 }
 
-RequestSpec default_request(std::string user_agent, bool head) {
-  return RequestSpec{head ? "HEAD" : "GET",
-                     {{"User-Agent", std::move(user_agent)}, {"Accept", "*/*"}}};
+RequestSpec default_request(std::string user_agent, bool head, bool compressed) {
+  std::vector<Header> headers{{"User-Agent", std::move(user_agent)}, {"Accept", "*/*"}};
+  if (compressed) headers.push_back({"Accept-Encoding", std::string{kAcceptEncoding}});
+  return RequestSpec{head ? "HEAD" : "GET", std::move(headers)};
 }
 
 }  // namespace fetch

@@ -186,7 +186,7 @@ void ResponseParser::on_head_line(std::string_view line) {
   } else if (state_ == State::field_line) {
     on_field_line(line);
   } else if (line.empty()) {
-    state_ = State::done;  // the trailer section ended, and with it the chunked body
+    body_done();  // the trailer section ended, and with it the chunked body
   }
 }
 
@@ -331,8 +331,24 @@ void ResponseParser::on_head_end() {
     return;
   }
   head_complete_ = true;
-  body_.start(status_, !location_.empty());
+  const bool has_body = !head_request_ && status_ != 204 && status_ != 304;
+  if (!body_.start(status_, !location_.empty(), encoding_, has_body)) {
+    fail_from_body();
+    return;
+  }
   choose_framing();
+}
+
+void ResponseParser::fail_from_body() {
+  fail(body_.failure()->code, body_.failure()->message);
+}
+
+void ResponseParser::body_done() {
+  if (body_.finish()) {
+    state_ = State::done;
+  } else {
+    fail_from_body();
+  }
 }
 
 // RFC 9112 6.3, in order: no body for HEAD, 1xx, 204 and 304; Transfer-Encoding, whenever
@@ -375,7 +391,8 @@ void ResponseParser::choose_framing() {
     }
     framing_ = Framing::length;
     remaining_ = *content_length_;
-    state_ = remaining_ == 0 ? State::done : State::length_body;
+    state_ = State::length_body;
+    if (remaining_ == 0) body_done();
     return;
   }
   framing_ = Framing::until_close;
@@ -420,11 +437,12 @@ std::size_t ResponseParser::on_body_bytes(std::string_view bytes) {
   if (over) bytes = bytes.substr(0, static_cast<std::size_t>(*limit - body_bytes_));
   if (state_ != State::close_body) remaining_ -= bytes.size();
   body_bytes_ += bytes.size();
-  body_.data(bytes);
-  if (over) {
+  if (!body_.data(bytes)) {
+    fail_from_body();
+  } else if (over) {
     fail(errc::body_too_large, fmt::format("body larger than --max-filesize ({} bytes)", *limit));
   } else if (remaining_ == 0 && state_ == State::length_body) {
-    state_ = State::done;
+    body_done();
   } else if (remaining_ == 0 && state_ == State::chunk_data) {
     state_ = State::chunk_end;
   }
@@ -439,7 +457,7 @@ void ResponseParser::end_of_stream(std::string_view cut) {
     case State::close_body:
       keep_alive_ = false;
       if (cut.empty()) {
-        state_ = State::done;
+        body_done();
       } else {
         fail(errc::body_truncated,
              fmt::format("body truncated: {} after {} bytes", cut, body_bytes_));

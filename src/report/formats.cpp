@@ -133,13 +133,16 @@ struct TextFields {
         redirects(value("redirects", result)),
         stage(value("error_stage", result)),
         message(value("error_message", result)),
-        downgraded(value("downgraded", result)) {}
+        downgraded(value("downgraded", result)),
+        decoded(value("decoded_bytes", result)),
+        encoding(value("content_encoding", result)) {}
 
   static FieldValue value(std::string_view name, const Result& result) {
     return find_field(name)->value(result);
   }
 
   FieldValue status, bytes, elapsed, url, final_url, redirects, stage, message, downgraded;
+  FieldValue decoded, encoding;
 };
 
 // Every field in order, the loop unrolled so that each accessor is called directly (and
@@ -202,7 +205,10 @@ std::string format_text(const Result& result, bool colour) {
     status = fmt::format("{:>3}", fields.status.integer);
   }
   append_coloured(out, status, status_colour(result), colour);
-  fmt::format_to(std::back_inserter(out), " {:>10} ", human_bytes(fields.bytes.integer));
+  // The size a person cares about is the decoded one; the wire size follows at the end.
+  const std::uint64_t size =
+      fields.encoding.present ? fields.decoded.integer : fields.bytes.integer;
+  fmt::format_to(std::back_inserter(out), " {:>10} ", human_bytes(size));
   append_coloured(out, fmt::format("{:>8}", human_duration(fields.elapsed.millis)), dim, colour);
   out += "  ";
   out += terminal_safe(fields.url.text);
@@ -216,6 +222,12 @@ std::string format_text(const Result& result, bool colour) {
     append_coloured(out,
                     fmt::format(" -> {} ({} redirect{})", terminal_safe(fields.final_url.text),
                                 fields.redirects.integer, fields.redirects.integer == 1 ? "" : "s"),
+                    dim, colour);
+  }
+  if (fields.encoding.present) {
+    append_coloured(out,
+                    fmt::format("  ({} {})", human_bytes(fields.bytes.integer),
+                                terminal_safe(fields.encoding.text)),
                     dim, colour);
   }
   if (fields.downgraded.boolean) {

@@ -86,6 +86,13 @@ Servers as they are in the wild (wild_cases.py; keep-alive unless said otherwise
   /loop-self             302 to itself, forever
   /redirect-big-body     302 to /ok with a 100 KiB body
   /slow?ms=N             200 "ok\n" after N ms (default 200)
+Content codings (coded_cases.py), keep-alive, each decoding to 100 000 bytes of text:
+  /coded/NAME            NAME: gzip, x-gzip, deflate, deflate-raw (raw deflate sent as
+                         "deflate"), br, zstd, gzip-br ("gzip, br"), triple (gzip three
+                         times), unknown ("compress"), corrupt, cut (the first 2000 bytes),
+                         trailing (junk after the gzip stream), bomb (64 MiB of zeros in br)
+  /coded-chunked         gzip, chunked
+  /coded-304             304 with Content-Encoding: gzip
 Anything else is a 404 with keep-alive.
 """
 
@@ -97,6 +104,7 @@ import struct
 import sys
 import urllib.parse
 
+import coded_cases
 import wild_cases
 from http_replies import keep_alive_response, response, wait_for_hangup
 
@@ -482,7 +490,10 @@ ROUTES = {
     "/redirect-huge-location": redirect_huge_location,
     "/redirect-userinfo": redirect_userinfo,
     **wild_cases.ROUTES,
+    **coded_cases.ROUTES,
 }
+# Handlers for every path under a prefix; they get the path.
+PREFIX_ROUTES = {**coded_cases.PREFIX_ROUTES}
 # Handlers that also read the query string.
 QUERY_ROUTES = {
     "/redirect": redirect,
@@ -527,8 +538,11 @@ async def serve_connection(reader, writer):
             if first and path in QUERY_PATHS:
                 stats_connections += 1
             first = False
+            prefix = next((p for p in PREFIX_ROUTES if path.startswith(p)), None)
             if path in QUERY_ROUTES:
                 keep_open = await QUERY_ROUTES[path](reader, writer, query)
+            elif prefix is not None:
+                keep_open = await PREFIX_ROUTES[prefix](reader, writer, path)
             else:
                 keep_open = await ROUTES.get(path, not_found)(reader, writer)
             keep_open = keep_open and not wants_close

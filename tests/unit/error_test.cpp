@@ -10,7 +10,7 @@ namespace fetch {
 namespace {
 
 constexpr int kFirst = static_cast<int>(errc::bad_url);
-constexpr int kLast = static_cast<int>(errc::timeout_max_time);
+constexpr int kLast = static_cast<int>(errc::decode_too_many_codings);
 
 TEST(ErrorCodes, EveryCodeHasAUniqueSnakeCaseName) {
   std::set<std::string> names;

@@ -21,6 +21,7 @@ Result ok_result() {
   r.status = 200;
   r.content_length = 1256;
   r.bytes = 1256;
+  r.decoded_bytes = 1256;
   r.reused_connection = true;
   r.timings = {1.5, 2.25, 10.125, 20.0, 45.6789};
   return r;
@@ -33,6 +34,7 @@ Result not_found_result() {
   r.final_url = "http://example.com/missing";
   r.status = 404;
   r.bytes = 15;
+  r.decoded_bytes = 15;
   r.timings = {0.25, 0.5, 0, 3.0, 4.0};
   return r;
 }
@@ -64,20 +66,20 @@ std::vector<std::string> split_tabs(const std::string& line) {
 TEST(FormatTsv, OkResult) {
   EXPECT_EQ(format_tsv(ok_result()),
             "3\thttps://example.com/\thttps://example.com/\ttrue\t200\t1256\t1256\t0\t45.679"
-            "\t\t\t1.500\t2.250\t10.125\t20.000\ttrue\tfalse\t\n");
+            "\t\t\t1.500\t2.250\t10.125\t20.000\ttrue\tfalse\t\t1256\t\n");
 }
 
 TEST(FormatTsv, NotFoundIsNotOkAndHasNoContentLength) {
   EXPECT_EQ(format_tsv(not_found_result()),
             "7\thttp://example.com/missing\thttp://example.com/missing\tfalse\t404\t\t15\t0"
-            "\t4.000\t\t\t0.250\t0.500\t0.000\t3.000\tfalse\tfalse\t\n");
+            "\t4.000\t\t\t0.250\t0.500\t0.000\t3.000\tfalse\tfalse\t\t15\t\n");
 }
 
 TEST(FormatTsv, ErrorResult) {
   EXPECT_EQ(format_tsv(error_result()),
             "12\thttps://down.example/\thttps://down.example/\tfalse\t\t\t0\t0\t1.000"
             "\tconnect\tConnection refused\t0.750\t0.000\t0.000\t0.000\tfalse\tfalse"
-            "\tconnect_refused\n");
+            "\tconnect_refused\t0\t\n");
 }
 
 TEST(FormatTsv, RedirectedResult) {
@@ -85,7 +87,7 @@ TEST(FormatTsv, RedirectedResult) {
   r.final_url = "https://www.example.com/";
   r.redirects = 2;
   const auto fields = split_tabs(format_tsv(r));
-  ASSERT_EQ(fields.size(), 18u);
+  ASSERT_EQ(fields.size(), 20u);
   EXPECT_EQ(fields[2], "https://www.example.com/");
   EXPECT_EQ(fields[7], "2");
 }
@@ -97,7 +99,7 @@ TEST(FormatTsv, EscapesSeparatorsBackslashAndControlBytes) {
       "f\x7fg\x1b[31m";
   r.error->message = std::string("nul\0byte", 8) + "\tend\n";
   const auto fields = split_tabs(format_tsv(r));
-  ASSERT_EQ(fields.size(), 18u);
+  ASSERT_EQ(fields.size(), 20u);
   EXPECT_EQ(fields[1], "http://x/a\\tb\\nc\\rd\\\\e\\x01f\\x7fg\\x1b[31m");
   EXPECT_EQ(fields[10], "nul\\x00byte\\tend\\n");
 }
@@ -108,7 +110,7 @@ TEST(FormatTsv, NonAsciiBytesPassUnchanged) {
   EXPECT_EQ(split_tabs(format_tsv(r))[1], "https://example.com/caf\xc3\xa9");
 }
 
-TEST(FormatTsv, AlwaysOneLineOfEighteenFields) {
+TEST(FormatTsv, AlwaysOneLineWithEveryField) {
   std::vector<Result> results = {ok_result(), not_found_result(), error_result()};
   Result nasty = error_result();
   nasty.url = "\t\t\n\n\r\\";
@@ -123,7 +125,7 @@ TEST(FormatTsv, AlwaysOneLineOfEighteenFields) {
     EXPECT_EQ(line.back(), '\n');
     EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1);
     EXPECT_EQ(line.find('\r'), std::string::npos);
-    EXPECT_EQ(std::count(line.begin(), line.end(), '\t'), 17) << line;
+    EXPECT_EQ(std::count(line.begin(), line.end(), '\t'), 19) << line;
   }
 }
 
@@ -145,8 +147,9 @@ TEST(FormatJson, KeysInContractOrder) {
   std::vector<std::string> keys;
   for (const auto& member : object) keys.emplace_back(member.key());
   const std::vector<std::string> expected = {
-      "line",      "url",        "final_url", "ok",     "status",     "content_length", "bytes",
-      "redirects", "elapsed_ms", "timings",   "reused", "downgraded", "error"};
+      "line",  "url",           "final_url",       "ok",      "status", "content_length",
+      "bytes", "redirects",     "elapsed_ms",      "timings", "reused", "downgraded",
+      "error", "decoded_bytes", "content_encoding"};
   EXPECT_EQ(keys, expected);
 
   std::vector<std::string> timing_keys;
@@ -412,6 +415,24 @@ TEST(FormatSummary, SingularAndEmpty) {
 }
 
 // --- downgrade reporting ---------------------------------------------------------------------
+
+TEST(FormatDecoding, EveryFormatReportsTheDecodedSizeAndTheCoding) {
+  Result r = ok_result();
+  r.bytes = 66 * 1024;
+  r.decoded_bytes = 200 * 1024;
+  r.content_encoding = "gzip";
+  const auto fields = split_tabs(format_tsv(r));
+  EXPECT_EQ(fields[6], "67584");
+  EXPECT_EQ(fields[18], "204800");
+  EXPECT_EQ(fields[19], "gzip\n");
+  const auto o = parse_line(format_json(r));
+  EXPECT_EQ(o.at("bytes").as_int64(), 67584);
+  EXPECT_EQ(o.at("decoded_bytes").as_int64(), 204800);
+  EXPECT_EQ(o.at("content_encoding").as_string(), "gzip");
+  EXPECT_EQ(format_text(r, false),
+            "200  200.0 KiB    46 ms  https://example.com/  (66.0 KiB gzip)\n");
+  EXPECT_TRUE(parse_line(format_json(ok_result())).at("content_encoding").is_null());
+}
 
 TEST(FormatDowngrade, EveryFormatReportsAnHttpsToHttpRedirect) {
   Result r = ok_result();

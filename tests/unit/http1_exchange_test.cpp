@@ -108,7 +108,7 @@ TEST_F(Http1Exchange, SendsTheRequestAndReadsALengthDelimitedResponse) {
   EXPECT_FALSE(result.retry_safe);
   EXPECT_EQ(peer_.str(),
             "GET /path?q=1 HTTP/1.1\r\nHost: example.test\r\nUser-Agent: unit-test\r\n"
-            "Accept: */*\r\n\r\n");
+            "Accept: */*\r\nAccept-Encoding: gzip, deflate, br, zstd\r\n\r\n");
 }
 
 TEST_F(Http1Exchange, ReadsAResponseThatArrivesOneByteAtATime) {

@@ -21,7 +21,13 @@ TEST(Request, MinimalGet) {
                 out);
   EXPECT_EQ(out,
             "GET /a?b=1 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: fetch/test\r\n"
-            "Accept: */*\r\n\r\n");
+            "Accept: */*\r\nAccept-Encoding: gzip, deflate, br, zstd\r\n\r\n");
+}
+
+TEST(Request, NoCompressedAsksForNoCoding) {
+  std::string out;
+  write_request(default_request("ua", false, false), target_of("http://example.com/"), out);
+  EXPECT_EQ(out, "GET / HTTP/1.1\r\nHost: example.com\r\nUser-Agent: ua\r\nAccept: */*\r\n\r\n");
 }
 
 TEST(Request, HostCarriesANonDefaultPortAndIpv6Brackets) {

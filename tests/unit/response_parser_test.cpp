@@ -26,9 +26,9 @@ struct Parsed {
 };
 
 struct Feed {
-  std::size_t step = 7;  // bytes per "read", as a socket might deliver them
-  bool head = false;     // the request was HEAD
-  bool end = false;      // the connection closes after the bytes
+  std::size_t step = 7;    // bytes per "read", as a socket might deliver them
+  bool head = false;       // the request was HEAD
+  bool end = false;        // the connection closes after the bytes
   std::string_view cut{};  // ... and how (empty: cleanly)
   std::optional<std::uint64_t> limit{};
   bool redirects_followed = false;

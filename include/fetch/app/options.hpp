@@ -27,6 +27,7 @@ struct Options {
   bool insecure = false;
   bool no_session_reuse = false;  // --no-sessionid: full TLS handshakes only
   bool head = false;              // HEAD instead of GET: headers only
+  bool compressed = true;         // send Accept-Encoding and decode (--no-compressed: not)
   OutputFormat format = OutputFormat::automatic;
   ColourMode colour = ColourMode::automatic;
   bool progress = true;  // only ever drawn when stderr is a terminal

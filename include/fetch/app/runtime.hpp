@@ -12,6 +12,7 @@
 //   pool             idle connections (hold TLS streams: after the context, before nothing)
 //   gate             connections in use, late binding (refers to the pool)
 //   connector        opens connections (refers to all of the above)
+//   decoder memory   the budget every content decoder allocates from
 //   session          what each URL's fetch sees
 //
 // Construction throws SetupError, with a message for the user, when a setting cannot be used
@@ -24,6 +25,7 @@
 #include <cstddef>
 #include <stdexcept>
 
+#include "fetch/body/decoder_memory.hpp"
 #include "fetch/client/session.hpp"
 #include "fetch/core/request.hpp"
 #include "fetch/dns/cares_driver.hpp"
@@ -77,6 +79,7 @@ class Runtime {
   ConnectionPool pool_;
   ConnectionGate gate_;
   Connector connector_;
+  DecoderMemory decoder_memory_;
   Session session_;
 };
 

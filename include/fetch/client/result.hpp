@@ -27,6 +27,8 @@ struct Result {
   std::optional<unsigned> status;               // last response status, if any arrived
   std::optional<std::uint64_t> content_length;  // the Content-Length header, if sent
   std::uint64_t bytes = 0;                      // body bytes received on the last response
+  std::uint64_t decoded_bytes = 0;              // the same after undoing its content codings
+  std::string content_encoding;                 // its codings ("gzip", "br, gzip"), or empty
   unsigned redirects = 0;
   bool reused_connection = false;  // the last hop rode a pooled connection
   bool downgraded = false;         // a redirect went from https to plain http

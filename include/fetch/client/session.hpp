@@ -13,6 +13,7 @@ namespace fetch {
 
 class ConnectionGate;
 class Connector;
+class DecoderMemory;
 
 struct ClientSettings {
   std::chrono::milliseconds connect_timeout{10'000};
@@ -24,7 +25,8 @@ struct ClientSettings {
 struct Session {
   boost::asio::any_io_executor executor;
   ConnectionGate& gate;  // connections in use and idle (the pool behind it)
-  Connector& connector;  // opens new ones
+  Connector& connector;            // opens new ones
+  DecoderMemory& decoder_memory;  // what every body's content decoders share
   ClientSettings settings;
   RequestSpec request;  // what is sent to every URL
 };

@@ -34,7 +34,11 @@ class RequestSpec {
   std::string header_lines_;
 };
 
-// GET (or HEAD) with fetch's default headers: User-Agent `user_agent`, Accept */*.
-RequestSpec default_request(std::string user_agent, bool head);
+// The codings fetch undoes (body/decoder.hpp), in the browsers' order.
+inline constexpr std::string_view kAcceptEncoding = "gzip, deflate, br, zstd";
+
+// GET (or HEAD) with fetch's default headers: User-Agent `user_agent`, Accept */*, and, when
+// `compressed` (unless --no-compressed), Accept-Encoding.
+RequestSpec default_request(std::string user_agent, bool head, bool compressed = true);
 
 }  // namespace fetch

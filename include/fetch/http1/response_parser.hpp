@@ -104,6 +104,8 @@ class ResponseParser {
   std::size_t on_body_bytes(std::string_view bytes);
   void start_head();
   void fail(errc code, std::string message);
+  void fail_from_body();  // the sink failed: decoding, or a decoded limit
+  void body_done();       // the body ended: done, unless its decoding was cut short
   void fail_head(std::string_view reason);
   bool head_too_large(std::size_t more);
 

@@ -23,6 +23,9 @@
 // 16  reused          reused             the last request rode a connection already open
 // 17  downgraded      downgraded         a redirect led from https to plain http
 // 18  error_code      error.code         an errc name (core/error.hpp), or absent
+// 19  decoded_bytes   decoded_bytes      body bytes after undoing the content codings (gzip,
+//                                        br, zstd, deflate); = bytes when there were none
+// 20  content_encoding content_encoding  the codings the response named, or absent
 //
 // In JSON the groups are objects: "timings" follows elapsed_ms, and "error" follows
 // downgraded and is null when the record has no error. Fields appended later go after it.
@@ -143,6 +146,13 @@ inline constexpr std::array kRecordFields{
     Field{"error_code", JsonGroup::error, "code",
           [](const Result& r) {
             return error_text(r, [](const FetchError& e) { return to_name(e.code); });
+          }},
+    Field{"decoded_bytes", JsonGroup::top, "decoded_bytes",
+          [](const Result& r) { return V::of_integer(r.decoded_bytes); }},
+    Field{"content_encoding", JsonGroup::top, "content_encoding",
+          [](const Result& r) {
+            return r.content_encoding.empty() ? V::absent(FieldType::text)
+                                              : V::of_text(r.content_encoding);
           }},
 };
 
