@@ -204,7 +204,8 @@ void add_connection_options(CLI::App& app, Options& options) {
 void add_tls_options(CLI::App& app, Options& options) {
   app.option_defaults()->group("TLS");
   app.add_option("--cacert", options.cacert,
-                 "Also trust the CA certificates in this PEM file, on top of the system store")
+                 "Trust the CA certificates in this PEM file instead of the system store (as "
+                 "curl's --cacert)")
       ->check(CLI::ExistingFile.description(""))
       ->type_name("FILE");
 

@@ -1,52 +1,20 @@
 #include "fetch/tls/context.hpp"
 
-#include <dirent.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
 #include <boost/asio/ssl/error.hpp>
 #include <cstdlib>
-#include <cstring>
 #include <memory>
 #include <stdexcept>
+
+#include "fetch/tls/trust_store.hpp"
 
 namespace fetch {
 
 namespace ssl = boost::asio::ssl;
 
-namespace {
-
-// True when `path` holds OpenSSL hash links ("5ad8a5d6.0"), as ca-certificates maintains.
-bool is_hashed_cert_dir(const char* path) {
-  const std::unique_ptr<DIR, int (*)(DIR*)> dir{opendir(path), closedir};
-  if (!dir) {
-    return false;
-  }
-  while (const dirent* entry = readdir(dir.get())) {
-    const std::size_t length = std::strlen(entry->d_name);
-    if (length == 10 && entry->d_name[8] == '.' && entry->d_name[9] == '0') {
-      return true;
-    }
-  }
-  return false;
-}
-
-// The system trust store. Its hashed directory is read lazily: a handshake loads only the
-// issuer it needs. The bundle file would be PEM-decoded whole, ~140 certificates and ~40 ms
-// before the first request. When SSL_CERT_FILE or SSL_CERT_DIR is set, OpenSSL's own
-// default paths honour them exactly.
-void trust_system_store(ssl::context& context) {
-  const bool overridden = std::getenv(X509_get_default_cert_file_env()) != nullptr ||
-                          std::getenv(X509_get_default_cert_dir_env()) != nullptr;
-  const char* directory = X509_get_default_cert_dir();
-  if (!overridden && is_hashed_cert_dir(directory)) {
-    context.add_verify_path(directory);
-  } else {
-    context.set_default_verify_paths();
-  }
-}
-
-}  // namespace
+namespace {}  // namespace
 
 ssl::context make_tls_context(const TlsSettings& settings) {
   ssl::context context{ssl::context::tls_client};
@@ -65,13 +33,13 @@ ssl::context make_tls_context(const TlsSettings& settings) {
                                "TLS_CHACHA20_POLY1305_SHA256") != 1) {
     throw std::runtime_error("OpenSSL refused the TLS 1.3 cipher suites");
   }
-  trust_system_store(context);
-  if (!settings.cacert.empty()) {
-    boost::system::error_code ec;
-    context.load_verify_file(settings.cacert, ec);
-    if (ec) {
-      throw std::runtime_error("cannot load CA bundle '" + settings.cacert + "': " + ec.message());
-    }
+  // --cacert replaces the system store, as curl's does. Either is consulted, and decoded,
+  // only as far as a verification asks (trust_store.hpp): nothing for a plain-http run.
+  X509_STORE* store = SSL_CTX_get_cert_store(native);
+  if (settings.cacert.empty()) {
+    add_default_trust(store);
+  } else {
+    add_bundle_lookup(store, settings.cacert);
   }
   context.set_verify_mode(settings.verify ? ssl::verify_peer : ssl::verify_none);
   // We speak HTTP/1.1 only; say so, so that servers never pick h2 for us.

@@ -2,7 +2,12 @@
 // stage, and -k skips verification with a warning.
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
 #include <vector>
 
 #include "common.hpp"
@@ -27,6 +32,63 @@ class Tls : public SingleUrlTest {
 
 TEST_F(Tls, TestCaIsNotTrustedWithoutCacert) {
   expect_tls_failure(fetch_one(nginx.https_url("/small.txt")));
+}
+
+// Sets an environment variable for the fetch runs of one test (posix_spawn passes ours on).
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    ::setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      ::setenv(name_, old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST_F(Tls, SslCertFileNamesTheDefaultBundle) {
+  // A bundle as the system's, with the test CA at its end (found there by subject only).
+  const std::filesystem::path bundle = std::filesystem::temp_directory_path() /
+                                       ("fetch-bundle-" + std::to_string(::getpid()) + ".pem");
+  {
+    std::ofstream out{bundle};
+    out << std::ifstream{(pki_dir() / "ca2.pem").string()}.rdbuf()
+        << std::ifstream{ca_file()}.rdbuf();
+  }
+  const ScopedEnv env{"SSL_CERT_FILE", bundle.string()};
+  const TsvRecord record = fetch_one(nginx.https_url("/small.txt"));
+  EXPECT_EQ(record["ok"], "true") << record.text() << describe(last_.process);
+  std::filesystem::remove(bundle);
+}
+
+TEST_F(Tls, CacertReplacesTheDefaultStore) {
+  // The default bundle trusts the test CA; --cacert names another CA, and only that counts.
+  const ScopedEnv env{"SSL_CERT_FILE", ca_file()};
+  ASSERT_EQ(fetch_one(nginx.https_url("/small.txt"))["ok"], "true") << describe(last_.process);
+  const TsvRecord record =
+      fetch_one(nginx.https_url("/small.txt"), {"--cacert", (pki_dir() / "ca2.pem").string()});
+  expect_tls_failure(record);
+  EXPECT_EQ(record["error_code"], "tls_verify_failed");
+}
+
+TEST_F(Tls, ABadCacertIsAUsageError) {
+  const std::filesystem::path empty = std::filesystem::temp_directory_path() /
+                                      ("fetch-empty-" + std::to_string(::getpid()) + ".pem");
+  std::ofstream{empty} << "not a certificate\n";
+  const ProcessResult result = run_fetch({"--cacert", empty.string(), nginx.https_url("/")});
+  EXPECT_EQ(result.exit_code, 2) << describe(result);
+  EXPECT_NE(result.err.find(empty.string()), std::string::npos) << result.err;
+  std::filesystem::remove(empty);
 }
 
 TEST_F(Tls, InsecureSkipsVerificationAndWarns) {

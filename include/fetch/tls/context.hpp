@@ -11,11 +11,12 @@ namespace fetch {
 
 struct TlsSettings {
   bool verify = true;  // false only with --insecure
-  std::string cacert;  // extra PEM bundle on top of the system store, or empty
+  std::string cacert;  // --cacert: the PEM bundle to trust instead of the system store
 };
 
-// A client context trusting the system store (honouring SSL_CERT_FILE / SSL_CERT_DIR) plus
-// `cacert`. Throws std::runtime_error naming the file when the bundle cannot be loaded.
+// A client context trusting `cacert`, or else the system store (honouring SSL_CERT_FILE and
+// SSL_CERT_DIR); either is read lazily (trust_store.hpp). Throws std::runtime_error naming the
+// file when `cacert` cannot be read or holds no certificate.
 boost::asio::ssl::context make_tls_context(const TlsSettings& settings);
 
 // Sets SNI (for names, not IP literals) and host-name or IP verification on one SSL object.
