@@ -93,6 +93,8 @@ asio::awaitable<HandshakeTurn> TlsSessions::prepare(SSL* ssl, const OriginKey& o
   if (first) {
     evict_if_full();
     found = origins_.emplace(origin, Origin{}).first;
+    found->second.first_started = Clock::now();
+    found->second.busy_at_first_start = busy_time();
   } else if (found->second.state != State::open &&
              // Counted whether it waits or not: each connection beside the first makes
              // waiting worth more to the next.
@@ -107,7 +109,21 @@ asio::awaitable<HandshakeTurn> TlsSessions::prepare(SSL* ssl, const OriginKey& o
         entry.waiters->wake_all();
         break;
       }
-      const Clock::time_point until = std::min(deadline, entry.ticket_deadline);
+      Clock::time_point until = std::min(deadline, entry.ticket_deadline);
+      if (entry.state == State::first_in_progress) {
+        // The first handshake has waited so long for the network that the server is far
+        // (whatever the TCP round trip said): full handshakes at once, for everyone.
+        const auto idle = idle_since(entry.first_started, entry.busy_at_first_start);
+        if (idle >= kFarIdle) {
+          entry.state = State::open;
+          entry.waiters->wake_all();
+          break;
+        }
+        // Look again when it could be; at least 1 ms on, since looking costs busy time too.
+        const auto later =
+            std::max<std::chrono::nanoseconds>(kFarIdle - idle, std::chrono::milliseconds{1});
+        until = std::min(until, now + std::chrono::duration_cast<Clock::duration>(later));
+      }
       if (now >= until) {
         break;  // our own deadline passed: the handshake reports the timeout
       }

@@ -206,8 +206,10 @@ asio::awaitable<Opened> Connector::secure(const OriginKey& origin, Dialled diall
     co_return opened;
   }
   const Clock::time_point handshake_started = Clock::now();
+  const std::chrono::nanoseconds busy_at_start = busy_time();
   auto [handshake_error] = co_await tls.async_handshake(ssl::stream_base::client, use_tuple);
   const Clock::time_point handshaken = Clock::now();
+  const std::chrono::nanoseconds idle = idle_since(handshake_started, busy_at_start);
   opened.timings.tls_ms = milliseconds(dialled.connected, handshaken);
   watchdog.release();
   if (watchdog.expired()) {
@@ -219,7 +221,7 @@ asio::awaitable<Opened> Connector::secure(const OriginKey& origin, Dialled diall
     co_return opened;
   }
   turn.succeeded(handshaken - handshake_started);
-  lease.opened(handshaken - started);
+  lease.opened(handshaken - started, idle);
   opened.connection = speak(origin, Stream{std::move(tls)}, std::move(turn));
   co_return opened;
 }

@@ -37,7 +37,7 @@ struct ConnectionGate::Origin {
   std::weak_ptr<Origins> registry;  // to leave it once nothing refers to the origin
   std::size_t in_use = 0;           // leases
   std::optional<std::chrono::microseconds> round_trip;  // of the latest TCP connect
-  std::optional<Clock::duration> first_open_took;       // the first connection ready
+  std::optional<std::chrono::nanoseconds> first_idle;   // its first TLS handshake's wait
   std::optional<Clock::duration> open_took;             // the latest connection ready
   Clock::time_point progress{};  // the latest connection handed over or ready
   std::deque<Waiter*> queue;     // first come, first served
@@ -92,7 +92,7 @@ std::optional<Clock::time_point> keep_waiting_until(const ConnectionGate::Origin
                                                     Clock::time_point now) {
   using Gate = ConnectionGate;
   const bool near = origin.round_trip && *origin.round_trip < Gate::kNearRoundTrip &&
-                    origin.first_open_took && *origin.first_open_took < Gate::kNearFirstOpen;
+                    origin.first_idle && *origin.first_idle < kFarIdle;
   if (!near || origin.in_use < Gate::kConnectionsPerNearOrigin) {
     return std::nullopt;  // not known to be near, or not crowded
   }
@@ -132,9 +132,9 @@ void ConnectionGate::Lease::connected(std::chrono::microseconds round_trip) {
   if (origin_) origin_->round_trip = round_trip;
 }
 
-void ConnectionGate::Lease::opened(Clock::duration took) {
+void ConnectionGate::Lease::opened(Clock::duration took, std::chrono::nanoseconds handshake_idle) {
   if (!origin_) return;
-  if (!origin_->first_open_took) origin_->first_open_took = took;
+  if (!origin_->first_idle) origin_->first_idle = handshake_idle;
   origin_->open_took = took;
   origin_->progress = Clock::now();
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common.hpp"
+#include "support/delay_proxy.hpp"
 #include "support/fake_dns_server.hpp"
 #include "support/nginx_server.hpp"
 
@@ -69,6 +70,17 @@ TEST_F(Resumption, ConnectionsBesideTheFirstResumeItsSession) {
   ASSERT_GE(seen.connections, 2u) << "the test needs parallel connections to mean anything";
   EXPECT_EQ(seen.resumed, seen.connections - 1);
   for (const std::string& protocol : seen.protocols) EXPECT_EQ(protocol, "TLSv1.3");
+}
+
+TEST_F(Resumption, AFarServerBehindANearbyTerminatorGetsParallelFullHandshakes) {
+  // 40 ms away through a relay on loopback: the kernel's round trip says near, but the first
+  // handshake waits on the network, so nobody waits for its session (each would lose ~80 ms
+  // to save ~0.5 ms of CPU) and nobody queues for a connection: ten handshakes at once.
+  const DelayProxy relay{nginx.https_port(), 40};
+  fetch_all(nginx.https_url_at(relay.port(), "/page.html"), "relayed", 10);
+  const Handshakes seen = handshakes("/page.html?relayed-", 10);
+  EXPECT_EQ(seen.connections, 10u) << "queued for connections in use: the origin looked near";
+  EXPECT_EQ(seen.resumed, 0u) << "waited for the first handshake's session";
 }
 
 TEST_F(Resumption, Tls12SessionsResumeToo) {

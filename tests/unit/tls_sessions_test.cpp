@@ -129,6 +129,22 @@ TEST_F(TlsSessionsTest, ConnectionsBesideTheFirstWaitForItsSessionThenResume) {
   EXPECT_TRUE(resumed(third));  // a copy each: one resumption must not spoil the other
 }
 
+TEST_F(TlsSessionsTest, AFirstHandshakeWaitingOnTheNetworkMeansAFarServer) {
+  // A TCP terminator nearby (the round trip looks like loopback's) for a server far away:
+  // the first handshake sits idle, waiting for the real round trip. The others stop waiting
+  // once it has been idle kFarIdle, long before their own deadlines.
+  Connection first = connect();
+  HandshakeTurn first_turn = prepare_now(first, kOriginA);
+  Connection second = connect();
+  const auto started = Clock::now();
+  auto second_turn = start_prepare(second, kOriginA, Clock::now() + 10s);
+  run_until_idle(5s);
+  ASSERT_TRUE(second_turn->has_value());
+  EXPECT_LT(Clock::now() - started, 5s) << "waited for its own deadline";
+  Connection third = connect();
+  prepare_now(third, kOriginA);  // fails if it waits: the origin is known to be far now
+}
+
 TEST_F(TlsSessionsTest, NobodyWaitsForTheFirstHandshakeToAFarServer) {
   // 20 ms away, the wait for a ticket costs ~40 ms, far more than any resumption saves.
   Connection first = connect();

@@ -19,6 +19,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "fetch/core/busy_clock.hpp"
 #include "fetch/core/origin_key.hpp"
 #include "fetch/core/wait_list.hpp"
 
@@ -78,8 +79,10 @@ class TlsSessions {
   // first handshake to `origin` is in progress, waits for its session (until `deadline` at
   // the latest) if that is worth two round trips: if they cost less than the CPU saved by the
   // connections opened beside the first so far, this one included (kCpuSavedPerResumption
-  // each). Then offers the cached session, if any, and marks `ssl` so that sessions the
-  // server issues on it are cached for `origin`.
+  // each). The wait ends early once the first handshake has waited kFarIdle for the network:
+  // the server is far, whatever `round_trip` (the first hop's) said. Then offers the cached
+  // session, if any, and marks `ssl` so that sessions the server issues on it are cached for
+  // `origin`.
   boost::asio::awaitable<HandshakeTurn> prepare(SSL* ssl, const OriginKey& origin,
                                                 Clock::time_point deadline,
                                                 std::chrono::microseconds round_trip);
@@ -99,6 +102,10 @@ class TlsSessions {
     SSL_SESSION* session = nullptr;  // owned reference, or null
     Clock::time_point ticket_deadline = Clock::time_point::max();
     std::size_t joined = 0;  // connections opened while the first handshake was under way
+    // When the first handshake began, and our busy time then: its idle time so far tells a
+    // far server behind a nearby TCP terminator (core/busy_clock.hpp).
+    Clock::time_point first_started{};
+    std::chrono::nanoseconds busy_at_first_start{};
     std::shared_ptr<WaitList> waiters = std::make_shared<WaitList>();
     std::uint64_t last_used = 0;
   };

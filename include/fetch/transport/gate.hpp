@@ -30,6 +30,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "fetch/core/busy_clock.hpp"
 #include "fetch/core/origin_key.hpp"
 #include "fetch/transport/connection.hpp"
 
@@ -41,16 +42,14 @@ class ConnectionGate {
  public:
   using Clock = std::chrono::steady_clock;
   // An origin is near when a TCP connect to it shows a round trip below kNearRoundTrip and
-  // its first connection, TLS included, was ready within kNearFirstOpen. A new TLS
-  // connection to it then costs more in CPU (ours and the server's, ~0.5 ms each) than in
-  // round trips. The second condition catches what the first cannot see: a proxy that
-  // accepts TCP connections nearby for a server far away (through one adding 20 ms, fifteen
-  // pages took 152 ms with the queue and 107 ms without). 25 ms leaves room for a sanitizer
-  // build on a busy machine: the first connection of 24 URLs started together is ready in
-  // ~3 ms in a release build and ~10 ms under ASan. (Under valgrind it is not, and nothing
-  // queues: raise kNearFirstOpen to profile the queue.)
+  // its first TLS handshake waited less than kFarIdle (core/busy_clock.hpp) for the network:
+  // a new TLS connection to it then costs more in CPU (ours and the server's, ~0.5 ms each)
+  // than in round trips. The second condition sees what the first cannot: a terminator that
+  // accepts TCP nearby for a server far away (through one adding 20 ms, fifteen pages took
+  // 152 ms with the queue and 107 ms without). Idle time, not the handshake's wall time, so
+  // that a loaded machine (a sanitizer build, fifty handshakes started together, valgrind)
+  // does not make a near server look far.
   static constexpr std::chrono::microseconds kNearRoundTrip{500};
-  static constexpr std::chrono::milliseconds kNearFirstOpen{25};
   // How many connections a near origin gets before requests queue for them. Browsers open
   // six per host; here six carry 10 000 small URLs as fast as fifty (see above).
   static constexpr std::size_t kConnectionsPerNearOrigin = 6;
@@ -75,9 +74,10 @@ class ConnectionGate {
 
     // What opening the leased connection shows about its origin, for the requests behind it:
     // its TCP connect completed with this round trip (tcpi_rtt); it is ready (TLS included)
-    // after `took`.
+    // after `took`, of which its TLS handshake spent `handshake_idle` waiting for the network
+    // (none for plain TCP).
     void connected(std::chrono::microseconds round_trip);
-    void opened(Clock::duration took);
+    void opened(Clock::duration took, std::chrono::nanoseconds handshake_idle = {});
 
    private:
     friend class ConnectionGate;
