@@ -106,6 +106,7 @@ RuntimeConfig runtime_config(const Options& options) {
   config.client.max_time = duration_cast<milliseconds>(duration<double>(options.max_time_s));
   config.client.max_redirects = options.max_redirects;
   config.client.max_filesize = options.max_filesize;
+  config.client.decode = options.compressed;
   config.request = default_request(options.user_agent, options.head, options.compressed);
   return config;
 }

@@ -142,8 +142,8 @@ void add_request_options(CLI::App& app, Options& options) {
       ->disable_flag_override();
   app.add_flag_callback(
          "--no-compressed", [&options] { options.compressed = false; },
-         "Do not ask for compressed bodies: no Accept-Encoding header, and the body counted as "
-         "it arrives")
+         "Do not ask for compressed bodies (no Accept-Encoding header), nor decode one a server "
+         "sends anyway: the body is counted as it arrives, its coding still reported")
       ->disable_flag_override();
   app.add_flag("-I,--head", options.head,
                "Send HEAD instead of GET: status and Content-Length without the body");

@@ -72,7 +72,7 @@ asio::awaitable<Result> fetch_url(Session& session, InputLine line) {
   result.url = target.display;
   Watchdog watchdog{session.executor};
   BodySink body{session.settings.max_filesize, session.settings.max_redirects > 0,
-                &session.decoder_memory};
+                session.settings.decode ? &session.decoder_memory : nullptr};
   std::vector<std::string> visited{target.url};
   for (;;) {
     body.reset();

@@ -99,6 +99,14 @@ TEST_P(ContentCoding, MaxFilesizeBoundsTheDecodedBody) {
   EXPECT_NE(record["error_message"].find("decoded"), std::string::npos) << record.text();
 }
 
+TEST_P(ContentCoding, NoCompressedCountsACodedBodyAsItCame) {
+  const TsvRecord record = fetch_path("/coded/gzip", {"--no-compressed"});
+  SCOPED_TRACE(record.text());
+  EXPECT_EQ(record["ok"], "true");
+  EXPECT_EQ(record["decoded_bytes"], record["bytes"]);
+  EXPECT_EQ(record["content_encoding"], "gzip");
+}
+
 TEST_P(ContentCoding, NoBodyToDecodeOnANotModified) {
   const TsvRecord record = fetch_path("/coded-304");
   expect_ok(record, "304", "0");

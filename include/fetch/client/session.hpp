@@ -20,6 +20,7 @@ struct ClientSettings {
   std::chrono::milliseconds max_time{30'000};
   unsigned max_redirects = 10;
   std::optional<std::uint64_t> max_filesize;
+  bool decode = true;  // undo content codings (--no-compressed: count the body as it came)
 };
 
 struct Session {
