@@ -9,11 +9,11 @@ set -euo pipefail
 
 packages=(g++ cmake make pkg-config ca-certificates libssl-dev libcli11-dev libfmt-dev libc-ares-dev
           libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev
-          zlib1g-dev libbrotli-dev libzstd-dev)
+          zlib1g-dev libbrotli-dev libzstd-dev libnghttp2-dev)
 for flag in "$@"; do
   case "$flag" in
     --test) packages+=(libgtest-dev nginx-light openssl python3 python3-h2 python3-brotli python3-zstandard) ;;
-    --bench) packages+=(nginx-light openssl curl python3 python3-aiohttp wrk time valgrind) ;;
+    --bench) packages+=(nginx-light openssl curl python3 python3-aiohttp wrk nghttp2-client time valgrind) ;;
     --fuzz) packages+=(clang-14 libclang-rt-14-dev) ;;
     *) echo "usage: $0 [--test] [--bench] [--fuzz]" >&2; exit 2 ;;
   esac

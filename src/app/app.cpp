@@ -98,7 +98,7 @@ RuntimeConfig runtime_config(const Options& options) {
   using std::chrono::milliseconds;
   RuntimeConfig config;
   config.concurrency = options.concurrency;
-  config.tls = TlsSettings{!options.insecure, options.cacert};
+  config.tls = TlsSettings{!options.insecure, options.cacert, options.http2};
   config.tls_session_reuse = !options.no_session_reuse;
   config.dns = DnsSettings{.servers = options.dns_servers};
   config.client.connect_timeout =

@@ -213,6 +213,14 @@ void add_tls_options(CLI::App& app, Options& options) {
                "Do not verify TLS certificates or host names (connections can be intercepted)")
       ->disable_flag_override();
 
+  // curl's names and meanings; the later of the two wins.
+  app.add_flag_callback(
+      "--http1.1", [&options] { options.http2 = false; },
+      "Speak HTTP/1.1 only: offer no \"h2\" when connecting over TLS");
+  app.add_flag_callback(
+      "--http2", [&options] { options.http2 = true; },
+      "Offer HTTP/2 and HTTP/1.1 over TLS, and speak what the server picks: the default");
+
   app.add_flag("--no-sessionid", options.no_session_reuse,
                "Do not resume TLS sessions: every new connection makes a full handshake, and "
                "connections to one origin do not wait for the first one's session")

@@ -40,6 +40,7 @@ void fold(Result& result, Hop& hop, const BodySink& body) {
   result.decoded_bytes = body.decoded_bytes();
   result.content_encoding = body.content_encoding();
   result.reused_connection = hop.reused;
+  if (hop.protocol) result.http_version = *hop.protocol == Protocol::http2 ? "2" : "1.1";
   result.timings.resolve_ms = hop.timings.resolve_ms;
   result.timings.connect_ms = hop.timings.connect_ms;
   result.timings.tls_ms = hop.timings.tls_ms;

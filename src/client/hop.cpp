@@ -5,6 +5,7 @@
 #include <memory>
 #include <utility>
 
+#include "fetch/body/body_sink.hpp"
 #include "fetch/input/url.hpp"
 #include "fetch/transport/gate.hpp"
 
@@ -27,7 +28,7 @@ asio::awaitable<Hop> send_hop(Session& session, const Target& target, const Dead
   // queue's own patience keeps it short).
   // Not a structured binding: clang (the fuzz build) will not capture one in a lambda.
   ConnectionGate::Acquired acquired = co_await session.gate.acquire(origin, deadline.at());
-  std::unique_ptr<Connection> connection = std::move(acquired.connection);
+  std::shared_ptr<Connection> connection = std::move(acquired.connection);
   ConnectionGate::Lease lease = std::move(acquired.lease);
   Hop hop;
   if (!connection && deadline.passed()) {
@@ -37,6 +38,7 @@ asio::awaitable<Hop> send_hop(Session& session, const Target& target, const Dead
   }
   Deadline phase =
       Deadline::connect_phase(Clock::now(), session.settings.connect_timeout, deadline);
+  bool retried = false;
   for (;;) {
     hop.reused = connection != nullptr;
     if (!connection) {
@@ -53,13 +55,31 @@ asio::awaitable<Hop> send_hop(Session& session, const Target& target, const Dead
       connection = std::move(opened.connection);
       hop.reused = opened.handed_over;
     }
+    hop.protocol = connection->protocol();
     hop.exchange = co_await connection->exchange(session.request, target, body, watchdog, deadline);
-    if (hop.exchange.retry_safe) {
-      // The same lease carries the fresh connection, with a connect phase of its own.
-      connection->close();
-      connection.reset();
+    const bool shared = connection->protocol() == Protocol::http2;
+    if (hop.exchange.retry_safe && !retried) {
+      // Once, never more: a server that refuses every time gets the request twice.
+      retried = true;
+      body.reset();
+      if (hop.exchange.http1_required) session.gate.require_http1(origin);
       phase = Deadline::connect_phase(Clock::now(), session.settings.connect_timeout, deadline);
+      if (!shared) {
+        // The same lease carries the fresh connection, with a connect phase of its own.
+        connection->close();
+        connection.reset();
+        continue;
+      }
+      // A shared connection is left to its other streams; the gate finds another (or the
+      // same one, for a stream it refused) as for a new request.
+      connection.reset();
+      acquired = co_await session.gate.acquire(origin, deadline.at());
+      connection = std::move(acquired.connection);
+      lease = std::move(acquired.lease);
       continue;
+    }
+    if (shared) {
+      co_return hop;  // it stays in the pool while it lives, for every request to its origin
     }
     if (hop.exchange.reusable) {
       session.gate.give_back(std::move(connection), std::move(lease));

@@ -64,6 +64,20 @@ constexpr std::array kCodes{
     CodeText{errc::decode_memory, "decode_memory", "decoder memory budget spent"},
     CodeText{errc::decode_too_many_codings, "decode_too_many_codings",
              "too many content codings"},
+    CodeText{errc::h2_protocol_error, "h2_protocol_error", "HTTP/2 PROTOCOL_ERROR"},
+    CodeText{errc::h2_internal_error, "h2_internal_error", "HTTP/2 INTERNAL_ERROR"},
+    CodeText{errc::h2_flow_control_error, "h2_flow_control_error", "HTTP/2 FLOW_CONTROL_ERROR"},
+    CodeText{errc::h2_settings_timeout, "h2_settings_timeout", "HTTP/2 SETTINGS_TIMEOUT"},
+    CodeText{errc::h2_stream_closed, "h2_stream_closed", "HTTP/2 STREAM_CLOSED"},
+    CodeText{errc::h2_frame_size_error, "h2_frame_size_error", "HTTP/2 FRAME_SIZE_ERROR"},
+    CodeText{errc::h2_refused_stream, "h2_refused_stream", "HTTP/2 REFUSED_STREAM"},
+    CodeText{errc::h2_cancel, "h2_cancel", "HTTP/2 CANCEL"},
+    CodeText{errc::h2_compression_error, "h2_compression_error", "HTTP/2 COMPRESSION_ERROR"},
+    CodeText{errc::h2_connect_error, "h2_connect_error", "HTTP/2 CONNECT_ERROR"},
+    CodeText{errc::h2_enhance_your_calm, "h2_enhance_your_calm", "HTTP/2 ENHANCE_YOUR_CALM"},
+    CodeText{errc::h2_inadequate_security, "h2_inadequate_security",
+             "HTTP/2 INADEQUATE_SECURITY"},
+    CodeText{errc::h2_http_1_1_required, "h2_http_1_1_required", "HTTP/2 HTTP_1_1_REQUIRED"},
 };
 
 constexpr bool in_enum_order() {

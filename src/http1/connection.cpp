@@ -21,7 +21,10 @@ bool is_connection_gone(const error_code& ec) {
 }
 
 Exchange retry_on_fresh_connection() {
-  Exchange exchange;
+  // The failure shows only if the retry, too, meets a closed connection.
+  Exchange exchange = Exchange::failed(
+      {Stage::read, errc::empty_reply,
+       "empty reply: the server closed the kept-alive connection before answering"});
   exchange.retry_safe = true;
   return exchange;
 }

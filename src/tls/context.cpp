@@ -14,7 +14,26 @@ namespace fetch {
 
 namespace ssl = boost::asio::ssl;
 
-namespace {}  // namespace
+namespace {
+
+// ALPN protocol lists (RFC 7301): length-prefixed names, in order of preference.
+constexpr unsigned char kH2AndHttp11[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+constexpr unsigned char kHttp11Only[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+
+}  // namespace
+
+void set_alpn(SSL_CTX* context, bool http2) {
+  // Always named, HTTP/1.1 included: a server that speaks both must not guess.
+  if (http2) {
+    SSL_CTX_set_alpn_protos(context, kH2AndHttp11, sizeof kH2AndHttp11);
+  } else {
+    SSL_CTX_set_alpn_protos(context, kHttp11Only, sizeof kHttp11Only);
+  }
+}
+
+bool offer_http11_only(SSL* ssl) {
+  return SSL_set_alpn_protos(ssl, kHttp11Only, sizeof kHttp11Only) == 0;
+}
 
 ssl::context make_tls_context(const TlsSettings& settings) {
   ssl::context context{ssl::context::tls_client};
@@ -42,9 +61,7 @@ ssl::context make_tls_context(const TlsSettings& settings) {
     add_bundle_lookup(store, settings.cacert);
   }
   context.set_verify_mode(settings.verify ? ssl::verify_peer : ssl::verify_none);
-  // We speak HTTP/1.1 only; say so, so that servers never pick h2 for us.
-  static constexpr unsigned char alpn[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
-  SSL_CTX_set_alpn_protos(native, alpn, sizeof alpn);
+  set_alpn(native, settings.http2);
   return context;
 }
 

@@ -13,6 +13,7 @@
 #include "fetch/dns/cares_driver.hpp"
 #include "fetch/dns/resolver.hpp"
 #include "fetch/http1/connection.hpp"
+#include "fetch/http2/connection.hpp"
 #include "fetch/tls/context.hpp"
 #include "fetch/tls/sessions.hpp"
 #include "fetch/transport/stream.hpp"
@@ -94,8 +95,11 @@ std::chrono::microseconds round_trip(TcpStream& tcp) {
 }
 
 // The protocol the server chose by ALPN speaks over the stream (HTTP/1.1 when none was).
-std::unique_ptr<Connection> speak(const OriginKey& origin, Stream stream, HandshakeTurn turn = {}) {
-  return std::make_unique<Http1Connection>(origin, std::move(stream), std::move(turn));
+std::shared_ptr<Connection> speak(const OriginKey& origin, Stream stream, HandshakeTurn turn = {}) {
+  if (stream.alpn() == "h2") {
+    return std::make_shared<Http2Connection>(origin, std::move(stream), std::move(turn));
+  }
+  return std::make_shared<Http1Connection>(origin, std::move(stream), std::move(turn));
 }
 
 }  // namespace
@@ -120,7 +124,9 @@ asio::awaitable<Opened> Connector::open(const OriginKey& origin, ConnectionGate:
   lease.connected(dialled.round_trip);
   if (!origin.tls()) {
     lease.opened(Clock::now() - started);
-    co_return Opened{speak(origin, Stream{std::move(*dialled.tcp)}), std::nullopt, timings};
+    Opened opened{speak(origin, Stream{std::move(*dialled.tcp)}), std::nullopt, timings};
+    gate_.opened(opened.connection, lease);
+    co_return opened;
   }
   Opened opened = co_await secure(origin, std::move(dialled), lease, watchdog, phase, started);
   opened.timings.resolve_ms = timings.resolve_ms;
@@ -186,7 +192,8 @@ asio::awaitable<Opened> Connector::secure(const OriginKey& origin, Dialled diall
     opened.error = phase.expired("TLS handshake with " + where(origin));
     co_return opened;
   }
-  if (!prepare_tls_stream(tls.native_handle(), origin.host(), origin.host_is_ip(), verify_tls_)) {
+  if (!prepare_tls_stream(tls.native_handle(), origin.host(), origin.host_is_ip(), verify_tls_) ||
+      (!gate_.offers_http2(origin) && !offer_http11_only(tls.native_handle()))) {
     opened.error = FetchError{Stage::tls, errc::tls_setup_failed,
                               "cannot set up TLS for host '" + origin.host() + "'"};
     co_return opened;
@@ -223,6 +230,7 @@ asio::awaitable<Opened> Connector::secure(const OriginKey& origin, Dialled diall
   turn.succeeded(handshaken - handshake_started);
   lease.opened(handshaken - started, idle);
   opened.connection = speak(origin, Stream{std::move(tls)}, std::move(turn));
+  gate_.opened(opened.connection, lease);
   co_return opened;
 }
 

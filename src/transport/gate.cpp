@@ -20,7 +20,7 @@ struct Waiter {
   explicit Waiter(const asio::any_io_executor& executor) : timer(executor) {}
 
   asio::steady_timer timer;
-  std::unique_ptr<Connection> handed;  // set, with its lease, by give_back()
+  std::shared_ptr<Connection> handed;  // set, with its lease, by give_back() or opened()
   ConnectionGate::Lease lease;
   bool queued = true;
   bool woken = false;  // told to look again, and not yet back to waiting
@@ -28,8 +28,27 @@ struct Waiter {
 
 }  // namespace
 
+// What the gate knows of an origin beyond the life of its entry.
+struct Learned {
+  std::optional<Protocol> protocol;  // what its latest connection spoke
+  bool http1_only = false;           // it answered HTTP_1_1_REQUIRED
+};
+
 struct ConnectionGate::Origins {
   std::unordered_map<OriginKey, std::shared_ptr<Origin>, OriginKeyHash> by_key;
+  std::unordered_map<OriginKey, Learned, OriginKeyHash> learned;
+
+  Learned& learn(const OriginKey& key) {
+    // Bounded crudely: forgetting costs one pipe-wait per origin, not correctness.
+    if (learned.size() >= ConnectionGate::kLearnedOrigins && !learned.contains(key)) {
+      learned.clear();
+    }
+    return learned[key];
+  }
+  const Learned* known(const OriginKey& key) const {
+    const auto found = learned.find(key);
+    return found == learned.end() ? nullptr : &found->second;
+  }
 };
 
 struct ConnectionGate::Origin {
@@ -41,6 +60,7 @@ struct ConnectionGate::Origin {
   std::optional<Clock::duration> open_took;             // the latest connection ready
   Clock::time_point progress{};  // the latest connection handed over or ready
   std::deque<Waiter*> queue;     // first come, first served
+  bool deciding = false;         // a handshake under way will tell the protocol (pipe-wait)
 
   // Wakes the first queued request that is not already looking again at the origin: a
   // second place coming free in the same turn of the event loop is for the second request.
@@ -50,6 +70,14 @@ struct ConnectionGate::Origin {
     if (sleeping != queue.end()) {
       (*sleeping)->woken = true;
       (*sleeping)->timer.cancel();
+    }
+  }
+  // Wakes every queued request that waits: the origin's protocol became known, or nobody is
+  // finding it out any more.
+  void wake_all() {
+    for (Waiter* waiter : queue) {
+      waiter->woken = true;
+      waiter->timer.cancel();
     }
   }
   // Forgets the origin once no connection to it is in use and no request waits for one:
@@ -86,6 +114,23 @@ class Queued {
   Waiter& waiter_;
 };
 
+// When a request that pipe-waits should give up on the other handshake, or nothing when
+// it should not wait for one: no handshake is telling the origin's protocol, or it is known
+// to be HTTP/1.1.
+std::optional<Clock::time_point> pipe_wait_until(const ConnectionGate::Origin& origin,
+                                                 const Learned* learned,
+                                                 std::chrono::milliseconds min_patience,
+                                                 Clock::time_point started) {
+  using Gate = ConnectionGate;
+  if (!origin.deciding ||
+      (learned != nullptr && (learned->protocol == Protocol::http1 || learned->http1_only))) {
+    return std::nullopt;
+  }
+  const auto own_handshake =
+      Gate::kPipeWaitRoundTrips * origin.round_trip.value_or(std::chrono::microseconds{});
+  return started + std::max<Clock::duration>(own_handshake, min_patience);
+}
+
 // When a queued request should look again, or nothing when it should open a connection now.
 std::optional<Clock::time_point> keep_waiting_until(const ConnectionGate::Origin& origin,
                                                     std::chrono::milliseconds min_patience,
@@ -112,6 +157,7 @@ ConnectionGate::Lease& ConnectionGate::Lease::operator=(Lease&& other) noexcept 
   if (this != &other) {
     end();
     origin_ = std::move(other.origin_);
+    decides_ = std::exchange(other.decides_, false);
   }
   return *this;
 }
@@ -122,6 +168,11 @@ void ConnectionGate::Lease::end() noexcept {
   const std::shared_ptr<Origin> origin = std::exchange(origin_, nullptr);
   if (!origin) return;
   --origin->in_use;
+  if (std::exchange(decides_, false)) {
+    // Its handshake failed: nobody finds the protocol out now; the waiters look again.
+    origin->deciding = false;
+    origin->wake_all();
+  }
   // A connection closed, or failed to open, instead of coming back: one queued request may
   // open another.
   origin->wake_first();
@@ -154,34 +205,66 @@ std::shared_ptr<ConnectionGate::Origin> ConnectionGate::origin(const OriginKey& 
   return found->second;
 }
 
+std::shared_ptr<Connection> ConnectionGate::take_idle(const OriginKey& key) {
+  const Learned* learned = origins_->known(key);
+  return pool_.take(key, learned == nullptr || !learned->http1_only);
+}
+
 asio::awaitable<ConnectionGate::Acquired> ConnectionGate::acquire(OriginKey key,
                                                                   Clock::time_point deadline) {
-  if (std::unique_ptr<Connection> idle = pool_.take(key)) {
+  if (std::shared_ptr<Connection> idle = take_idle(key)) {
+    if (idle->protocol() == Protocol::http2) {
+      co_return Acquired{std::move(idle), Lease{}};
+    }
     co_return Acquired{std::move(idle), Lease{origin(key)}};
   }
   std::shared_ptr<Origin> entry = origin(key);
   if (!key.tls()) {
     co_return Acquired{nullptr, Lease{std::move(entry)}};
   }
-  co_return co_await wait_in_turn(std::move(entry), deadline);
+  co_return co_await wait_in_turn(std::move(entry), deadline, false);
 }
 
 asio::awaitable<ConnectionGate::Acquired> ConnectionGate::reconsider(Lease lease,
                                                                      Clock::time_point deadline) {
-  std::shared_ptr<Origin> entry = std::exchange(lease.origin_, nullptr);
-  if (!entry) {
+  if (!lease.origin_) {
     co_return Acquired{};
   }
+  // An HTTP/2 connection may have opened meanwhile: this one is not needed.
+  if (std::shared_ptr<Connection> shared = take_idle(lease.origin_->key);
+      shared && shared->protocol() == Protocol::http2) {
+    lease = Lease{};
+    co_return Acquired{std::move(shared), Lease{}};
+  }
+  std::shared_ptr<Origin> entry = std::exchange(lease.origin_, nullptr);
   // The connection gives its place up and asks again, like a request of its own: with room
   // for it, it gets a lease back at once. Nobody is woken for the place: if there is no
   // room, kConnectionsPerNearOrigin others are in use and nobody may open another.
   --entry->in_use;
-  co_return co_await wait_in_turn(std::move(entry), deadline);
+  Acquired acquired = co_await wait_in_turn(entry, deadline, true);
+  const Learned* learned = origins_->known(entry->key);
+  const bool may_be_http2 = learned == nullptr ||
+                            (!learned->http1_only && learned->protocol != Protocol::http1);
+  if (!acquired.connection && !entry->deciding && may_be_http2) {
+    // Nobody is finding out whether an HTTP/2 connection comes: this handshake will.
+    acquired.lease.decides_ = true;
+    entry->deciding = true;
+  }
+  co_return acquired;
 }
 
 asio::awaitable<ConnectionGate::Acquired> ConnectionGate::wait_in_turn(
-    std::shared_ptr<Origin> entry, Clock::time_point deadline) {
-  std::optional<Clock::time_point> until = keep_waiting_until(*entry, min_patience_, Clock::now());
+    std::shared_ptr<Origin> entry, Clock::time_point deadline, bool pipe_wait) {
+  const Clock::time_point started = Clock::now();
+  const auto waiting_until = [&](Clock::time_point now) {
+    std::optional<Clock::time_point> until;
+    if (pipe_wait) {
+      until = pipe_wait_until(*entry, origins_->known(entry->key), min_patience_, started);
+      if (until && *until <= now) until.reset();
+    }
+    return until ? until : keep_waiting_until(*entry, min_patience_, now);
+  };
+  std::optional<Clock::time_point> until = waiting_until(started);
   if (until && Clock::now() < deadline) {
     Waiter waiter{co_await asio::this_coro::executor};
     const Queued queued{*entry, waiter};
@@ -192,13 +275,44 @@ asio::awaitable<ConnectionGate::Acquired> ConnectionGate::wait_in_turn(
       if (waiter.handed) {
         co_return Acquired{std::move(waiter.handed), std::move(waiter.lease)};
       }
-      until = keep_waiting_until(*entry, min_patience_, Clock::now());
+      until = waiting_until(Clock::now());
     } while (until && Clock::now() < deadline);
   }
   co_return Acquired{nullptr, Lease{std::move(entry)}};
 }
 
-void ConnectionGate::give_back(std::unique_ptr<Connection> connection, Lease lease) {
+void ConnectionGate::opened(const std::shared_ptr<Connection>& connection, Lease& lease) {
+  const std::shared_ptr<Origin> entry = lease.origin_;
+  if (!entry) return;
+  origins_->learn(entry->key).protocol = connection->protocol();
+  if (std::exchange(lease.decides_, false)) entry->deciding = false;
+  if (connection->protocol() == Protocol::http1) {
+    entry->wake_all();  // those waiting for the protocol go on; the others look again
+    return;
+  }
+  // Shared from now on: every request queued for the origin rides it, without a lease.
+  pool_.give_back(connection);
+  entry->progress = Clock::now();
+  while (!entry->queue.empty()) {
+    Waiter* waiter = entry->queue.front();
+    entry->queue.pop_front();
+    waiter->queued = false;
+    waiter->handed = connection;
+    waiter->timer.cancel();
+  }
+  lease = Lease{};
+}
+
+void ConnectionGate::require_http1(const OriginKey& origin) {
+  origins_->learn(origin).http1_only = true;
+}
+
+bool ConnectionGate::offers_http2(const OriginKey& origin) const {
+  const Learned* learned = origins_->known(origin);
+  return learned == nullptr || !learned->http1_only;
+}
+
+void ConnectionGate::give_back(std::shared_ptr<Connection> connection, Lease lease) {
   const std::shared_ptr<Origin> entry = lease.origin_;
   if (entry) {
     // Progress, whether anyone waits or not: a request that queues next must measure its

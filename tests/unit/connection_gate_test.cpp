@@ -30,6 +30,25 @@ const OriginKey kPlainOrigin{Scheme::http, "a", 80};
 // Long enough that a stalled test machine never runs out of it by accident.
 constexpr auto kPatience = 200ms;
 
+// An HTTP/2 connection as the gate and pool see one: shared, with streams to spare. (No
+// stream ever runs on it here; the real one is tested in http2_session_test.cpp and over
+// sockets in the integration tests.)
+class SharedConnection final : public Connection {
+ public:
+  explicit SharedConnection(OriginKey origin) : Connection(std::move(origin)) {}
+  Protocol protocol() const noexcept override { return Protocol::http2; }
+  bool can_take_request() const noexcept override { return open_; }
+  bool idle() const noexcept override { return true; }
+  asio::awaitable<Exchange> exchange(const RequestSpec&, const Target&, BodySink&, Watchdog&,
+                                     const Deadline&) override {
+    co_return Exchange{};
+  }
+  void close() noexcept override { open_ = false; }
+
+ private:
+  bool open_ = true;
+};
+
 class ConnectionGateTest : public ::testing::Test {
  protected:
   // One request's acquire() or reconsider(): empty until it completes.
@@ -224,6 +243,7 @@ TEST_F(ConnectionGateTest, RequestsOpenUntilTheRoundTripIsKnownThenReconsider) {
   Gate::Lease pioneer = std::move((*first)->lease);
   pioneer.connected(kNear);
   pioneer.opened(1ms);
+  gate_.opened(connection_to(), pioneer);  // HTTP/1.1: nobody waits for its protocol
   std::vector<Gate::Lease> openers = take_openers(requests);
   ASSERT_EQ(openers.size(), 10u);
 
@@ -248,6 +268,7 @@ TEST_F(ConnectionGateTest, AFarOriginsConnectionsGoOnAfterTheirConnect) {
   Gate::Lease pioneer = std::move((*first)->lease);
   pioneer.connected(kFar);
   pioneer.opened(1ms);
+  gate_.opened(connection_to(), pioneer);
   std::vector<Gate::Lease> openers = take_openers(requests);
   ASSERT_EQ(openers.size(), 10u);
   requests = reconsider_all(openers, kFar);
@@ -348,6 +369,111 @@ TEST_F(ConnectionGateTest, AnOriginIsForgottenWhenNothingUsesIt) {
   }
   EXPECT_EQ(gate_.origins(), 0u);
   EXPECT_EQ(pool_.idle(), 1u);
+}
+
+// --- HTTP/2: waiting for the first handshake's ALPN answer (pipe-wait) ------------------
+
+class PipeWaitTest : public ConnectionGateTest {
+ protected:
+  // Eleven requests start together and make TCP connections (far, so that nobody queues
+  // for HTTP/1.1 reasons); the first to think again decides, the ten others wait for it.
+  void start_eleven() {
+    std::vector<Pending> requests = start_many(11);
+    run_ready();
+    std::vector<Gate::Lease> openers = take_openers(requests);
+    ASSERT_EQ(openers.size(), 11u);
+    openers[0].connected(kFar);
+    Pending decider = spawn(gate_.reconsider(std::move(openers[0]), Clock::now() + 10s));
+    run_ready();
+    ASSERT_TRUE(decider->has_value()) << "the first goes on with its handshake";
+    EXPECT_EQ((*decider)->connection, nullptr);
+    decider_ = std::move((*decider)->lease);
+    openers.erase(openers.begin());
+    waiting_ = reconsider_all(openers, kFar);
+    run_ready();
+    EXPECT_EQ(done(waiting_), 0u) << "the others wait for its answer";
+  }
+
+  Gate::Lease decider_;
+  std::vector<Pending> waiting_;
+};
+
+TEST_F(PipeWaitTest, AnHttp2AnswerCarriesEveryWaitingRequest) {
+  start_eleven();
+  auto shared = std::make_shared<SharedConnection>(kOrigin);
+  gate_.opened(shared, decider_);
+  run_ready();
+  ASSERT_EQ(done(waiting_), 10u);
+  for (const Pending& request : waiting_) {
+    EXPECT_EQ((*request)->connection, shared) << "their TCP connections close unused";
+  }
+  EXPECT_EQ(pool_.idle(), 1u) << "shared: it stays in the pool";
+  Pending later = start();
+  run_ready();
+  ASSERT_TRUE(later->has_value());
+  EXPECT_EQ((*later)->connection, shared);
+}
+
+TEST_F(PipeWaitTest, AnHttp11AnswerLetsThemGoOnWithTheirOwnHandshakes) {
+  start_eleven();
+  gate_.opened(connection_to(), decider_);
+  run_ready();
+  EXPECT_EQ(take_openers(waiting_).size(), 10u);
+}
+
+TEST_F(PipeWaitTest, AFailedHandshakeHandsTheDecisionOn) {
+  start_eleven();
+  decider_ = Gate::Lease{};  // its handshake failed
+  run_ready();
+  std::vector<Gate::Lease> next = take_openers(waiting_);
+  ASSERT_EQ(next.size(), 1u) << "one decides next";
+  EXPECT_EQ(done(waiting_), 0u) << "the others keep waiting";
+  gate_.opened(std::make_shared<SharedConnection>(kOrigin), next[0]);
+  run_ready();
+  EXPECT_EQ(done(waiting_), 9u);
+}
+
+TEST_F(PipeWaitTest, NobodyWaitsLongerThanItsOwnHandshakeWouldTake) {
+  start_eleven();
+  run_for(kFar * Gate::kPipeWaitRoundTrips + kPatience);
+  EXPECT_EQ(take_openers(waiting_).size(), 10u);
+}
+
+TEST_F(PipeWaitTest, AnOriginKnownToSpeakHttp11IsNotWaitedFor) {
+  start_eleven();
+  gate_.opened(connection_to(), decider_);
+  run_ready();
+  std::vector<Gate::Lease> leases = take_openers(waiting_);
+  leases.resize(1);
+  std::vector<Pending> again = reconsider_all(leases, kFar);
+  run_ready();
+  EXPECT_EQ(take_openers(again).size(), 1u);
+}
+
+TEST_F(PipeWaitTest, Http11RequiredStopsTheSharingAndTheOffer) {
+  start_eleven();
+  gate_.opened(std::make_shared<SharedConnection>(kOrigin), decider_);
+  run_ready();
+  EXPECT_TRUE(gate_.offers_http2(kOrigin));
+  gate_.require_http1(kOrigin);
+  EXPECT_FALSE(gate_.offers_http2(kOrigin));
+  Pending later = start();
+  run_ready();
+  ASSERT_TRUE(later->has_value());
+  EXPECT_EQ((*later)->connection, nullptr) << "the HTTP/2 connection takes no more";
+}
+
+TEST_F(PipeWaitTest, AClosedSharedConnectionLeavesThePool) {
+  start_eleven();
+  auto shared = std::make_shared<SharedConnection>(kOrigin);
+  gate_.opened(shared, decider_);
+  run_ready();
+  shared->close();
+  Pending later = start();
+  run_ready();
+  ASSERT_TRUE(later->has_value());
+  EXPECT_EQ((*later)->connection, nullptr);
+  EXPECT_EQ(pool_.idle(), 0u);
 }
 
 }  // namespace

@@ -10,7 +10,7 @@ namespace fetch {
 namespace {
 
 constexpr int kFirst = static_cast<int>(errc::bad_url);
-constexpr int kLast = static_cast<int>(errc::decode_too_many_codings);
+constexpr int kLast = static_cast<int>(errc::h2_http_1_1_required);
 
 TEST(ErrorCodes, EveryCodeHasAUniqueSnakeCaseName) {
   std::set<std::string> names;

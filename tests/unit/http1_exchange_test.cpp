@@ -177,7 +177,8 @@ TEST_F(Http1Exchange, AReusedConnectionThatDiedIsSafeToRetry) {
   hang_up();  // the server's keep-alive timeout closed it while it was idle
   const Exchange result = get();
   EXPECT_TRUE(result.retry_safe);
-  EXPECT_FALSE(result.error);
+  ASSERT_TRUE(result.error) << "what to report if the retry meets the same";
+  EXPECT_EQ(result.error->code, errc::empty_reply);
   EXPECT_FALSE(result.status);
 }
 

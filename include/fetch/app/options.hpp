@@ -26,6 +26,7 @@ struct Options {
   std::string cacert;                         // extra CA bundle (PEM)
   bool insecure = false;
   bool no_session_reuse = false;  // --no-sessionid: full TLS handshakes only
+  bool http2 = true;              // offer h2 by ALPN (--http1.1: HTTP/1.1 only; --http2)
   bool head = false;              // HEAD instead of GET: headers only
   bool compressed = true;         // send Accept-Encoding and decode (--no-compressed: not)
   OutputFormat format = OutputFormat::automatic;

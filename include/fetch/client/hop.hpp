@@ -1,8 +1,11 @@
 #pragma once
-// One request to one URL of a redirect chain: on an idle connection, or one that comes free
-// soon enough (see transport/gate.hpp), or a new one. A connection used before that turns out
-// closed before answering is retried once on a fresh connection (the exchange says when that
-// is safe); nothing else is retried.
+// One request to one URL of a redirect chain: on an idle connection, a shared HTTP/2 one, one
+// that comes free soon enough (see transport/gate.hpp), or a new one. A request the server
+// cannot have acted on (the exchange says retry_safe: an idle HTTP/1.1 connection found
+// closed, an HTTP/2 stream refused or left unprocessed by a GOAWAY, HTTP_1_1_REQUIRED) is
+// retried once, on a fresh connection or whichever the gate finds; nothing else is retried.
+
+#include <optional>
 
 #include "fetch/client/session.hpp"
 #include "fetch/core/asio.hpp"
@@ -20,6 +23,7 @@ struct Hop {
   Exchange exchange;
   ConnectTimings timings;  // of the connections opened for it (a retry opens a second)
   bool reused = false;     // the request rode a connection that was open already
+  std::optional<Protocol> protocol;  // of the connection that carried it, if one did
 };
 
 // Sends the session's request to `target` and reads the response, its body into `body`,

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "fetch/core/error.hpp"
 
@@ -29,6 +30,7 @@ struct Result {
   std::uint64_t bytes = 0;                      // body bytes received on the last response
   std::uint64_t decoded_bytes = 0;              // the same after undoing its content codings
   std::string content_encoding;                 // its codings ("gzip", "br, gzip"), or empty
+  std::string_view http_version;                // "1.1" or "2" (the last hop's), or empty
   unsigned redirects = 0;
   bool reused_connection = false;  // the last hop rode a pooled connection
   bool downgraded = false;         // a redirect went from https to plain http

@@ -53,6 +53,21 @@ enum class errc {
   decode_bomb,                  // read: the body decodes to more than 1000 times its size
   decode_memory,                // read: the decoders' memory budget is spent
   decode_too_many_codings,      // read: more than two content codings stacked
+  // HTTP/2: the stream or the connection ended with this RFC 9113 error, sent by the server
+  // or by fetch about what the server sent (the message says which).
+  h2_protocol_error,       // read: PROTOCOL_ERROR
+  h2_internal_error,       // read: INTERNAL_ERROR
+  h2_flow_control_error,   // read: FLOW_CONTROL_ERROR
+  h2_settings_timeout,     // read: SETTINGS_TIMEOUT
+  h2_stream_closed,        // read: STREAM_CLOSED
+  h2_frame_size_error,     // read: FRAME_SIZE_ERROR
+  h2_refused_stream,       // read: REFUSED_STREAM (retried once first)
+  h2_cancel,               // read: CANCEL
+  h2_compression_error,    // read: COMPRESSION_ERROR
+  h2_connect_error,        // read: CONNECT_ERROR
+  h2_enhance_your_calm,    // read: ENHANCE_YOUR_CALM (a flood, either way)
+  h2_inadequate_security,  // read: INADEQUATE_SECURITY
+  h2_http_1_1_required,    // read: HTTP_1_1_REQUIRED (retried once over HTTP/1.1 first)
 };
 
 // The stable snake_case name of a code ("connect_refused", "timeout_max_time", ...).

@@ -29,6 +29,7 @@ class BasicHttp1Connection final : public Connection {
 
   Protocol protocol() const noexcept override { return Protocol::http1; }
   bool can_take_request() const noexcept override { return !busy_ && !closed_; }
+  bool idle() const noexcept override { return !busy_; }
 
   // One request, one response. The watchdog closes the stream at the deadline, which ends
   // whatever operation is pending. A response the server framed wrongly (bytes past its

@@ -26,6 +26,8 @@
 // 19  decoded_bytes   decoded_bytes      body bytes after undoing the content codings (gzip,
 //                                        br, zstd, deflate); = bytes when there were none
 // 20  content_encoding content_encoding  the codings the response named, or absent
+// 21  http_version    http_version       "1.1" or "2": the protocol of the last response, or
+//                                        absent when no connection carried one
 //
 // In JSON the groups are objects: "timings" follows elapsed_ms, and "error" follows
 // downgraded and is null when the record has no error. Fields appended later go after it.
@@ -153,6 +155,10 @@ inline constexpr std::array kRecordFields{
           [](const Result& r) {
             return r.content_encoding.empty() ? V::absent(FieldType::text)
                                               : V::of_text(r.content_encoding);
+          }},
+    Field{"http_version", JsonGroup::top, "http_version",
+          [](const Result& r) {
+            return r.http_version.empty() ? V::absent(FieldType::text) : V::of_text(r.http_version);
           }},
 };
 

@@ -12,12 +12,20 @@ namespace fetch {
 struct TlsSettings {
   bool verify = true;  // false only with --insecure
   std::string cacert;  // --cacert: the PEM bundle to trust instead of the system store
+  bool http2 = true;   // ALPN offers "h2" before "http/1.1" (--http1.1: HTTP/1.1 only)
 };
 
 // A client context trusting `cacert`, or else the system store (honouring SSL_CERT_FILE and
 // SSL_CERT_DIR); either is read lazily (trust_store.hpp). Throws std::runtime_error naming the
 // file when `cacert` cannot be read or holds no certificate.
 boost::asio::ssl::context make_tls_context(const TlsSettings& settings);
+
+// The protocols a context's connections offer by ALPN: "h2" and "http/1.1" in that order, or
+// (without `http2`) "http/1.1" alone.
+void set_alpn(SSL_CTX* context, bool http2);
+// Makes one connection offer "http/1.1" alone: for an origin that answered
+// HTTP_1_1_REQUIRED. False when OpenSSL refused.
+bool offer_http11_only(SSL* ssl);
 
 // Sets SNI (for names, not IP literals) and host-name or IP verification on one SSL object.
 // Returns false when OpenSSL refused the settings.

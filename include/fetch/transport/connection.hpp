@@ -1,7 +1,7 @@
 #pragma once
 // The seam between fetching a URL and speaking a protocol: a Connection takes one request
 // and gives back one Exchange, a plain value. HTTP/1.1 implements it (http1/connection.hpp);
-// HTTP/2 will, carrying many exchanges at once.
+// HTTP/2 too (http2/connection.hpp), carrying many exchanges at once.
 //
 // Below this line nothing follows redirects or retries: as Go's RoundTripper puts it, a
 // connection "should not attempt to handle higher-level protocol details such as redirects".
@@ -36,6 +36,8 @@ struct Exchange {
   // The server cannot have acted on the request: the connection, used before, turned out
   // closed before any response byte came. The same request may go again on a fresh one.
   bool retry_safe = false;
+  // The server answered HTTP/2's HTTP_1_1_REQUIRED: the request may go again, over HTTP/1.1.
+  bool http1_required = false;
 
   static Exchange failed(FetchError error) {
     Exchange exchange;
@@ -53,8 +55,11 @@ class Connection {
 
   const OriginKey& origin() const noexcept { return origin_; }
   virtual Protocol protocol() const noexcept = 0;
-  // Whether another request may start on it now (HTTP/1.1: it is idle and open).
+  // Whether another request may start on it now (HTTP/1.1: it is idle and open; HTTP/2: it
+  // is open, took no GOAWAY, and has a stream to spare).
   virtual bool can_take_request() const noexcept = 0;
+  // It carries no request now: closing it would cut nothing short.
+  virtual bool idle() const noexcept = 0;
 
   // Sends `spec` for `target` (whose origin is this connection's) and reads the response,
   // its body into `body`, all before `deadline`, which `watchdog` (one per URL) enforces.

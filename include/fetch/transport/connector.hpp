@@ -1,6 +1,6 @@
 #pragma once
 // Opens connections, in short steps: resolve -> dial -> (a tunnel, later) -> TLS with ALPN ->
-// the protocol the server chose. Each step reports its own failure with its stage and code,
+// the protocol the server chose (HTTP/2 for "h2", else HTTP/1.1). Each step reports its own failure with its stage and code,
 // and the phase's time (resolve_ms, connect_ms, tls_ms).
 
 #include <boost/asio/any_io_executor.hpp>
@@ -31,7 +31,7 @@ struct ConnectTimings {
 
 // What opening a connection came to: a connection, or the failure.
 struct Opened {
-  std::unique_ptr<Connection> connection;
+  std::shared_ptr<Connection> connection;
   std::optional<FetchError> error;
   ConnectTimings timings;
   // The gate handed over another request's connection while this one waited to start its

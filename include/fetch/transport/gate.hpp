@@ -20,6 +20,16 @@
 // Waiting must never cost much: a queued request opens a connection of its own as soon as
 // no connection to the origin has come free for as long as opening one takes (at least
 // kMinPatience), so a slow server still gets every request in parallel, a few ms late.
+//
+// HTTP/2 (near and far alike): one connection carries every request to its origin. While
+// the handshake that will tell an origin's protocol is under way, the requests that made TCP
+// connections beside it wait, right before their own handshakes, for its ALPN answer (as
+// curl's PIPEWAIT does, but after their TCP connects, so that an HTTP/1.1 server loses at
+// most the rest of one handshake). "h2": they all ride it, and their TCP connections close
+// unused; "http/1.1": they go on with handshakes of their own. They never wait longer than
+// their own handshake would take (kPipeWaitRoundTrips round trips, kMinPatience at least).
+// The gate remembers each origin's protocol, and which origins want HTTP/1.1 only
+// (HTTP_1_1_REQUIRED), for as many origins as kLearnedOrigins.
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -29,6 +39,7 @@
 #include <memory>
 #include <optional>
 #include <unordered_map>
+#include <utility>
 
 #include "fetch/core/busy_clock.hpp"
 #include "fetch/core/origin_key.hpp"
@@ -56,6 +67,10 @@ class ConnectionGate {
   // The least time a queued request waits for a connection to come free before it opens
   // one: scheduling stalls of a few ms must not turn a queue back into handshakes.
   static constexpr std::chrono::milliseconds kMinPatience{10};
+  // How long a request waits for another connection's ALPN answer, in round trips of its
+  // own TCP connect: a TLS 1.2 handshake takes two, TLS 1.3 one, plus the server's work.
+  static constexpr int kPipeWaitRoundTrips = 3;
+  static constexpr std::size_t kLearnedOrigins = 4096;
 
   struct Origin;
 
@@ -67,7 +82,8 @@ class ConnectionGate {
     Lease() = default;
     explicit Lease(std::shared_ptr<Origin> origin);
     ~Lease();
-    Lease(Lease&& other) noexcept = default;
+    Lease(Lease&& other) noexcept
+        : origin_(std::move(other.origin_)), decides_(std::exchange(other.decides_, false)) {}
     Lease& operator=(Lease&& other) noexcept;
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
@@ -84,11 +100,13 @@ class ConnectionGate {
     void end() noexcept;
 
     std::shared_ptr<Origin> origin_;
+    bool decides_ = false;  // its handshake will tell the origin's protocol; others wait
   };
 
-  // A connection to use, or none: then open one under the lease.
+  // A connection to use, or none: then open one under the lease. An HTTP/2 connection comes
+  // without a lease: it is shared, and counts for no request in particular.
   struct Acquired {
-    std::unique_ptr<Connection> connection;
+    std::shared_ptr<Connection> connection;
     Lease lease;
   };
 
@@ -111,9 +129,21 @@ class ConnectionGate {
   // to use instead (the TCP one is then not needed), or with none and a lease to go on.
   boost::asio::awaitable<Acquired> reconsider(Lease lease, Clock::time_point deadline);
 
-  // `connection` finished a response and can carry another: it goes to the request that has
-  // waited longest for its origin, with its lease, or else to the pool.
-  void give_back(std::unique_ptr<Connection> connection, Lease lease);
+  // `connection` opened under `lease` (after its TLS handshake, if any): the gate learns its
+  // origin's protocol. An HTTP/2 connection becomes shared: it goes to the pool, to every
+  // request queued for the origin, and the lease ends. An HTTP/1.1 one lets the requests
+  // waiting for the protocol go on.
+  void opened(const std::shared_ptr<Connection>& connection, Lease& lease);
+
+  // An HTTP/1.1 `connection` finished a response and can carry another: it goes to the
+  // request that has waited longest for its origin, with its lease, or else to the pool.
+  void give_back(std::shared_ptr<Connection> connection, Lease lease);
+
+  // The origin answered HTTP_1_1_REQUIRED: from now on its connections offer HTTP/1.1 only
+  // and its HTTP/2 connections take no more requests.
+  void require_http1(const OriginKey& origin);
+  // Whether a new connection to `origin` may offer h2 by ALPN.
+  bool offers_http2(const OriginKey& origin) const;
 
   std::size_t origins() const noexcept;  // origins with a connection in use or a request queued
 
@@ -121,9 +151,13 @@ class ConnectionGate {
   struct Origins;  // shared with the leases, which may outlive the gate at shutdown
 
   std::shared_ptr<Origin> origin(const OriginKey& key);
-  // Queues for a connection to `entry` while keep_waiting_until() says to.
+  // A shared HTTP/2 connection to `key` with a stream to spare, unless the origin wants
+  // HTTP/1.1 only; or an idle HTTP/1.1 one.
+  std::shared_ptr<Connection> take_idle(const OriginKey& key);
+  // Queues for a connection to `entry` while keep_waiting_until() says to; with `pipe_wait`,
+  // also while another connection's handshake will tell the origin's protocol.
   boost::asio::awaitable<Acquired> wait_in_turn(std::shared_ptr<Origin> entry,
-                                                Clock::time_point deadline);
+                                                Clock::time_point deadline, bool pipe_wait);
 
   ConnectionPool& pool_;
   std::chrono::milliseconds min_patience_;

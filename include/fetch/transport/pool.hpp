@@ -1,5 +1,8 @@
 #pragma once
-// Idle keep-alive connections per origin, bounded in total, least recently used evicted.
+// The connections a request may ride without opening one: idle HTTP/1.1 connections, each
+// for one request at a time, and HTTP/2 connections, shared by every request to their
+// origin while they have streams to spare. Bounded in total; the least recently used idle
+// connection is closed first, and a connection carrying requests never is.
 
 #include <cstddef>
 #include <list>
@@ -19,18 +22,23 @@ class ConnectionPool {
   ConnectionPool(const ConnectionPool&) = delete;
   ConnectionPool& operator=(const ConnectionPool&) = delete;
 
-  // The most recently used idle connection to `origin`, or null.
-  std::unique_ptr<Connection> take(const OriginKey& origin);
-  // Keeps a connection whose last response ended cleanly for a later request.
-  void give_back(std::unique_ptr<Connection> connection);
-  // Closes every idle connection.
+  // A connection for a request to `origin`, or null: the most recently used HTTP/1.1 one
+  // (which leaves the pool), or else an HTTP/2 one that can take another stream (which
+  // stays, shared) unless `multiplexed` is false. HTTP/2 connections found finished on the
+  // way (GOAWAY, or failed, with no stream left) are closed and dropped.
+  std::shared_ptr<Connection> take(const OriginKey& origin, bool multiplexed = true);
+  // Keeps a connection for later requests: an HTTP/1.1 one whose last response ended
+  // cleanly, or an HTTP/2 one as it opens (once; it stays while it lives).
+  void give_back(std::shared_ptr<Connection> connection);
+  // Closes every connection.
   void clear();
 
-  std::size_t idle() const noexcept { return lru_.size(); }
+  std::size_t idle() const noexcept { return lru_.size(); }  // connections kept
 
  private:
-  using Lru = std::list<std::unique_ptr<Connection>>;  // front: most recently used
-  void evict_oldest();
+  using Lru = std::list<std::shared_ptr<Connection>>;  // front: most recently used
+  void evict_oldest_idle();
+  void erase(std::vector<Lru::iterator>& positions, std::size_t index);
 
   std::size_t max_idle_;
   Lru lru_;
