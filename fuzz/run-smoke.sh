@@ -15,7 +15,7 @@ case "$seconds" in
 esac
 build=${FETCH_FUZZ_BUILD_DIR:-build-fuzz}
 jobs=${FETCH_FUZZ_JOBS:-2}
-targets=(fuzz_url_list fuzz_response fuzz_http1_parser)
+targets=(fuzz_url_list fuzz_response fuzz_http1_parser fuzz_h2_client)
 
 cxx=$(command -v clang++ || command -v clang++-14) || {
   echo "run-smoke: clang++ not found (Debian: apt-get install clang-14 libclang-rt-14-dev)" >&2

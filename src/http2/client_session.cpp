@@ -67,6 +67,13 @@ std::string printable(const std::uint8_t* data, std::size_t size) {
   return text;
 }
 
+std::string_view frame_name(std::uint8_t type) {
+  static constexpr std::array<std::string_view, 10> kNames{
+      "DATA",   "HEADERS", "PRIORITY", "RST_STREAM",    "SETTINGS",
+      "PUSH_PROMISE", "PING",    "GOAWAY",   "WINDOW_UPDATE", "CONTINUATION"};
+  return type < kNames.size() ? kNames[type] : std::string_view{"unknown"};
+}
+
 std::string_view as_text(const std::uint8_t* data, std::size_t size) {
   return {reinterpret_cast<const char*>(data), size};
 }
@@ -229,12 +236,18 @@ struct Http2ClientSession::Callbacks {
     if (H2Stream* stream = session.stream_of(frame->hd.stream_id)) {
       stream->invalid = nghttp2_strerror(lib_error_code);
     }
+    session.last_error_ = fmt::format("{} frame on stream {}: {}", frame_name(frame->hd.type),
+                                      frame->hd.stream_id, nghttp2_strerror(lib_error_code));
     return 0;
   }
 
   static int on_frame_send(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
     if (frame->hd.type == NGHTTP2_GOAWAY) {
-      self(user_data).sent_goaway_error_ = frame->goaway.error_code;
+      // nghttp2 says in the debug data why it ends the connection ("DATA: stream in idle").
+      Http2ClientSession& session = self(user_data);
+      session.sent_goaway_error_ = frame->goaway.error_code;
+      session.sent_goaway_debug_ =
+          printable(frame->goaway.opaque_data, frame->goaway.opaque_data_len);
     }
     return 0;
   }
@@ -370,19 +383,20 @@ void Http2ClientSession::fail_all(const FetchError& reason) {
   std::vector<H2Stream*> open;
   open.reserve(streams_.size());
   for (const auto& [id, stream] : streams_) open.push_back(stream);
+  // A plain close cuts what was under way; a connection error is what the streams fail with.
+  const bool closed = reason.code == errc::empty_reply;
   for (H2Stream* stream : open) {
     if (!stream->first_byte) {
       stream->retry_safe = true;  // not a byte of a response: the server did not answer it
       stream->failure = reason;
     } else if (stream->head_done) {
       stream->failure = FetchError{
-          Stage::read, reason.code == errc::empty_reply ? errc::body_truncated : reason.code,
+          Stage::read, closed ? errc::body_truncated : reason.code,
           fmt::format("{} after {} body bytes", reason.message, stream->data_bytes)};
     } else {
-      stream->failure = FetchError{Stage::read,
-                                   reason.code == errc::empty_reply ? errc::bad_response
-                                                                    : reason.code,
-                                   reason.message + " in the middle of the response head"};
+      stream->failure = FetchError{
+          Stage::read, closed ? errc::bad_response : reason.code,
+          closed ? reason.message + " in the middle of the response head" : reason.message};
     }
     if (stream->id > 0 && !failure_) {
       nghttp2_session_set_stream_user_data(session_, stream->id, nullptr);
@@ -424,7 +438,8 @@ FetchError Http2ClientSession::end_reason(int library_error, std::string_view ho
   if (sent_goaway_error_ && *sent_goaway_error_ != NGHTTP2_NO_ERROR) {
     const RfcError error = rfc_error(*sent_goaway_error_);
     return {Stage::read, error.code,
-            fmt::format("HTTP/2 connection error ({}): {}", rfc_name(*sent_goaway_error_), why)};
+            fmt::format("HTTP/2 connection error ({}): {}", rfc_name(*sent_goaway_error_),
+                        sent_goaway_debug_.empty() ? why : sent_goaway_debug_)};
   }
   if (library_error == NGHTTP2_ERR_FLOODED) {
     return {Stage::read, errc::h2_enhance_your_calm,
@@ -490,6 +505,14 @@ void Http2ClientSession::verdict(H2Stream& stream, std::uint32_t error_code) {
     return;
   }
   const RfcError error = rfc_error(error_code);
+  if (error_code == NGHTTP2_REFUSED_STREAM && !stream.head_done && !stream.reset_by_peer &&
+      goaway_error_ == NGHTTP2_HTTP_1_1_REQUIRED) {
+    stream.retry_safe = true;
+    stream.http1_required = true;
+    stream.failure = FetchError{Stage::read, errc::h2_http_1_1_required,
+                                "the server requires HTTP/1.1 (GOAWAY HTTP_1_1_REQUIRED)"};
+    return;
+  }
   if (error_code == NGHTTP2_REFUSED_STREAM && !stream.head_done) {
     stream.retry_safe = true;
     stream.failure = FetchError{

@@ -235,13 +235,15 @@ void NginxServer::write_config() const {
   conf << "  server {\n    listen 127.0.0.1:" << no_resumption_port_ << " ssl;\n"
        << "    ssl_session_tickets off;\n    ssl_session_cache off;\n"
        << tls("good") << locations() << "  }\n";
+  conf << "  server {\n    listen 127.0.0.1:" << h2_port_ << " ssl http2;\n"
+       << tls("good") << locations() << "  }\n";
   conf << "}\n";
   write_file(dir_ / "nginx.conf", conf.str());
 }
 
 bool NginxServer::start_once() {
   std::vector<std::uint16_t> ports;
-  while (ports.size() < 4 + std::size(kAllBadCerts)) {
+  while (ports.size() < 5 + std::size(kAllBadCerts)) {
     const std::uint16_t port = free_port();
     if (std::find(ports.begin(), ports.end(), port) == ports.end()) ports.push_back(port);
   }
@@ -249,7 +251,8 @@ bool NginxServer::start_once() {
   https_port_ = ports[1];
   tls12_only_port_ = ports[2];
   no_resumption_port_ = ports[3];
-  bad_cert_ports_.assign(ports.begin() + 4, ports.end());
+  h2_port_ = ports[4];
+  bad_cert_ports_.assign(ports.begin() + 5, ports.end());
   write_config();
 
   const int log_fd =
@@ -263,7 +266,8 @@ bool NginxServer::start_once() {
   std::vector<std::pair<std::string, std::uint16_t>> listeners{
       {"127.0.0.1", http_port_},       {"::1", http_port_},
       {"127.0.0.1", https_port_},      {"::1", https_port_},
-      {"127.0.0.1", tls12_only_port_}, {"127.0.0.1", no_resumption_port_}};
+      {"127.0.0.1", tls12_only_port_}, {"127.0.0.1", no_resumption_port_},
+      {"127.0.0.1", h2_port_}};
   for (std::uint16_t port : bad_cert_ports_) listeners.emplace_back("127.0.0.1", port);
 
   const auto deadline = Clock::now() + kStartTimeout;

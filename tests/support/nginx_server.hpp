@@ -84,6 +84,8 @@ class NginxServer {
   std::uint16_t bad_cert_port(BadCert kind) const noexcept;
   std::uint16_t tls12_only_port() const noexcept { return tls12_only_port_; }
   std::uint16_t no_resumption_port() const noexcept { return no_resumption_port_; }
+  // HTTPS with HTTP/2 offered by ALPN ("h2" first, then "http/1.1"), the docroot of the others.
+  std::uint16_t h2_port() const noexcept { return h2_port_; }
 
   // "http://127.0.0.1:PORT" + path; path starts with '/'.
   std::string http_url(std::string_view path) const;
@@ -129,6 +131,7 @@ class NginxServer {
   std::vector<std::uint16_t> bad_cert_ports_;  // indexed by BadCert
   std::uint16_t tls12_only_port_ = 0;
   std::uint16_t no_resumption_port_ = 0;
+  std::uint16_t h2_port_ = 0;
 };
 
 }  // namespace fetch::test

@@ -139,6 +139,7 @@ class Http2ClientSession {
   std::optional<std::uint32_t> goaway_error_;
   std::string goaway_debug_;
   std::optional<std::uint32_t> sent_goaway_error_;
+  std::string sent_goaway_debug_;
   std::string last_error_;      // nghttp2's words for the latest thing it refused
   std::string limit_exceeded_;  // a limit of ours that ended the connection
   std::size_t continuations_ = 0;  // CONTINUATION frames of the current header block
