@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "matrix.hpp"  // kSanitizedBuild
 #include "common.hpp"
 #include "support/h2_server.hpp"
 #include "support/nginx_server.hpp"
@@ -49,6 +50,23 @@ TEST_F(Http2Nginx, OneConnectionCarriesAThousandUrls) {
     ASSERT_TRUE(entry.request.ends_with("HTTP/2.0")) << entry.request;
   }
   EXPECT_EQ(run.process.exit_code, 0);
+}
+
+TEST_F(Http2Nginx, AHundredThousandUrlsInLittleMemory) {
+  // Under the sanitizers memory means nothing and time much: fewer URLs, no bound.
+  const int count = kSanitizedBuild ? 10'000 : 100'000;
+  std::string input;
+  for (int n = 0; n < count; ++n) input += h2_url("/small.txt?many=" + std::to_string(n)) + "\n";
+  const TsvRun run = fetch_tsv(with_ca({"-"}), input, 120s);
+  ASSERT_EQ(run.records.size(), static_cast<std::size_t>(count)) << describe(run.process);
+  std::size_t ok = 0;
+  for (const TsvRecord& record : run.records) ok += record["ok"] == "true" ? 1 : 0;
+  EXPECT_EQ(ok, static_cast<std::size_t>(count));
+  if (!kSanitizedBuild) {
+    EXPECT_GT(run.process.peak_rss_kib, 0);
+    EXPECT_LT(run.process.peak_rss_kib, 32 * 1024) << "peak RSS " << run.process.peak_rss_kib << " KiB";
+  }
+  RecordProperty("peak_rss_kib", static_cast<int>(run.process.peak_rss_kib));
 }
 
 TEST_F(Http2Nginx, ALargeBodyArrivesWhole) {
