@@ -115,19 +115,27 @@ int get_by_subject(X509_LOOKUP* lookup, X509_LOOKUP_TYPE type, const X509_NAME* 
   if (!bundle->indexed) index(*bundle);
   const auto [first, last] =
       bundle->by_subject.equal_range(X509_NAME_hash_ex(name, nullptr, nullptr, nullptr));
-  int found = 0;
+  X509_STORE* store = X509_LOOKUP_get_store(lookup);
   for (auto entry = first; entry != last; ++entry) {
     BIO* bio = BIO_new_mem_buf(entry->second.data(), static_cast<int>(entry->second.size()));
     X509* certificate = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
     BIO_free(bio);
     if (certificate == nullptr) continue;
     if (X509_NAME_cmp(X509_get_subject_name(certificate), name) == 0) {
-      X509_STORE_add_cert(X509_LOOKUP_get_store(lookup), certificate);  // takes a reference
-      if (!found) found = X509_OBJECT_set1_X509(ret, certificate);
+      X509_STORE_add_cert(store, certificate);  // takes a reference (none for a duplicate)
     }
     X509_free(certificate);
   }
-  return found;
+  X509_OBJECT* stored =
+      X509_OBJECT_retrieve_by_subject(X509_STORE_get0_objects(store), X509_LU_X509, name);
+  if (stored == nullptr) return 0;
+  // `ret` borrows the store's reference, as OpenSSL's own lookup methods leave it: the
+  // caller (X509_STORE_CTX_get_by_subject) takes a reference of its own and never frees
+  // `ret`. A reference held here would keep the certificate, and its store, alive forever.
+  X509* certificate = X509_OBJECT_get0_X509(stored);
+  if (X509_OBJECT_set1_X509(ret, certificate) != 1) return 0;
+  X509_free(certificate);
+  return 1;
 }
 
 void free_bundle(X509_LOOKUP* lookup) {
