@@ -405,6 +405,10 @@ void Http2ClientSession::fail_all(const FetchError& reason) {
   }
 }
 
+std::size_t Http2ClientSession::queued_frames() const noexcept {
+  return nghttp2_session_get_outbound_queue_size(session_);
+}
+
 bool Http2ClientSession::alive() const noexcept {
   return !failure_ && (nghttp2_session_want_read(session_) != 0 ||
                        nghttp2_session_want_write(session_) != 0);
@@ -416,6 +420,11 @@ bool Http2ClientSession::can_take_request() const noexcept {
          streams_.size() < nghttp2_session_get_remote_settings(
                                session_, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS) &&
          nghttp2_session_get_next_stream_id(session_) < kLastStreamId;
+}
+
+void Http2ClientSession::go_away() {
+  if (failure_) return;
+  nghttp2_session_terminate_session(session_, NGHTTP2_NO_ERROR);
 }
 
 void Http2ClientSession::end(std::string_view how) {

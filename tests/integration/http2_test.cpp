@@ -147,8 +147,9 @@ TEST_F(Http2Server, ADeadlineResetsItsStreamAndNotTheConnection) {
   EXPECT_EQ((*ok)["ok"], "true");
   EXPECT_TRUE(eventually([&] { return stats().rst_stream_received == 1; }, 2s))
       << "RST_STREAM for the one that timed out";
-  EXPECT_EQ(stats().goaway_received, 0);
   EXPECT_EQ(stats().connections, 1);
+  EXPECT_TRUE(eventually([&] { return stats().goaway_received == 1; }, 2s))
+      << "one GOAWAY, as the run ends: the timeout did not end the connection";
 }
 
 TEST_F(Http2Server, InterimResponsesTrailersAndUnknownFramesAreFine) {
@@ -206,7 +207,8 @@ TEST_F(Http2StreamLimit, RequestsBeyondTheLimitWaitOrOpenAnotherConnection) {
   ASSERT_TRUE(stats);
   EXPECT_EQ(stats->streams, 40) << "nothing was refused, nothing was sent twice";
   EXPECT_LE(stats->max_concurrent_streams, 20);
-  EXPECT_EQ(stats->goaway_received, 0);
+  EXPECT_LE(stats->connections, 10) << "20 in flight, 5 streams each: about 4";
+  EXPECT_EQ(stats->goaway_received, stats->connections) << "each closed with a GOAWAY at the end";
 }
 
 class Http2OnlyServer : public ::testing::Test {

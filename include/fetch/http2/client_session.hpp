@@ -107,6 +107,9 @@ class Http2ClientSession {
   // `how` says which. Every stream still open closes with the best reason known (a GOAWAY's
   // error, a protocol error found, or `how`); those that received nothing are safe to retry.
   void end(std::string_view how);
+  // Queues a GOAWAY (NO_ERROR, the last stream the server opened): fetch is done with the
+  // connection. No new stream starts on it.
+  void go_away();
 
   // The session may still read or write (nghttp2 is done after a GOAWAY both ways).
   bool alive() const noexcept;
@@ -114,6 +117,8 @@ class Http2ClientSession {
   // server's SETTINGS_MAX_CONCURRENT_STREAMS, and stream ids left.
   bool can_take_request() const noexcept;
   std::size_t open_streams() const noexcept { return streams_.size(); }
+  // Frames queued for output (output() gives their bytes).
+  std::size_t queued_frames() const noexcept;
   // Why the connection ended, once it did; the streams' failures say it too.
   const std::optional<FetchError>& failure() const noexcept { return failure_; }
 
