@@ -56,8 +56,10 @@ for target in "${targets[@]}"; do
   cp fuzz/corpus/"${target#fuzz_}"/* "$corpus"/
   log=$work/$target.log
   # -timeout: one input taking 10 s is a hang; the outer timeout bounds a stuck process.
+  # -seed: the same inputs in the same order on every run (CI's verdict is not a draw);
+  # FUZZ_SEED=0 asks libFuzzer for a fresh one, as the long runs in fuzz/README.md do.
   timeout --kill-after=10 $((seconds + 60)) "$build/fuzz/$target" \
-    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -seed="${FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -dict="fuzz/${target#fuzz_}.dict" -artifact_prefix="$artifacts/$target-" "$corpus" >"$log" 2>&1
   status=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
