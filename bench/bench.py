@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""The benchmark behind bench/run: fetch against curl and aiohttp on a private local nginx.
+"""The benchmark behind bench/run: fetch against curl, aiohttp and the h2load and wrk ceilings
+on a private local nginx.
 
 Run it through bench/run (see bench/README.md). Python 3 standard library only; the aiohttp
 client is bench/aiohttp_fetch.py, run with Debian's /usr/bin/python3. This file parses the
@@ -25,7 +26,7 @@ from harness.programs import build_fetch, check_prerequisites, given_binary
 from harness.proxy import WanLink, WanProxy
 from harness.report import RunInfo, report
 from harness.runner import Bench, Settings
-from harness.tools import FETCH, FETCH_BASE, SELECTABLE, TOOLS, Commands
+from harness.tools import BUILD_UNDER_TEST, FETCH, FETCH_BASE, SELECTABLE, TOOLS, Commands
 from harness.workloads import (LAST_ADDRESS, LOOPBACK, NUMBERS, WAN, Workload, big_size,
                                make_workloads)
 
@@ -33,8 +34,9 @@ from harness.workloads import (LAST_ADDRESS, LOOPBACK, NUMBERS, WAN, Workload, b
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="bench/run",
-        description="Compare fetch with curl and aiohttp on a private local nginx over HTTPS. "
-                    "Prints a markdown table and writes it to bench/out/results-DATE.md.")
+        description="Compare fetch (over HTTP/2 and HTTP/1.1) with curl, aiohttp, h2load and "
+                    "wrk on a private local nginx over HTTPS. Prints a markdown table and writes "
+                    "it to bench/out/results-DATE.md.")
     parser.add_argument("--fetch", metavar="PATH",
                         help="the fetch binary to measure (default: build build-bench/fetch)")
     parser.add_argument("--fetch-baseline", metavar="PATH",
@@ -81,11 +83,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     unknown = args.tools - set(SELECTABLE)
     if unknown or not args.tools:
         parser.error(f"--tools takes names from {','.join(SELECTABLE)}")
-    if args.fetch and FETCH.key not in args.tools:
-        parser.error("--fetch given but fetch left out of --tools")
+    measures_fetch = bool(args.tools & BUILD_UNDER_TEST)
+    if args.fetch and not measures_fetch:
+        parser.error("--fetch given but fetch and fetch-h1 left out of --tools")
     if args.fetch_baseline:
-        if FETCH.key not in args.tools:
-            parser.error("--fetch-baseline given but fetch left out of --tools")
+        if not measures_fetch:
+            parser.error("--fetch-baseline given but fetch and fetch-h1 left out of --tools")
         args.tools.add(FETCH_BASE.key)
     return args
 
@@ -93,7 +96,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def fetch_binaries(args: argparse.Namespace, tmp: Path) -> dict[str, Path]:
     """The fetch binaries to measure, by tool key: given, or built into build-bench/."""
     binaries = {}
-    if FETCH.key in args.tools:
+    if args.tools & BUILD_UNDER_TEST:  # fetch-h1 runs the same binary with --http1.1
         binaries[FETCH.key] = (given_binary("--fetch", args.fetch) if args.fetch
                                else build_fetch(tmp / "build.log"))
     if args.fetch_baseline:
@@ -151,7 +154,7 @@ def install_signal_handlers() -> None:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    build = FETCH.key in args.tools and not args.fetch
+    build = bool(args.tools & BUILD_UNDER_TEST) and not args.fetch
     try:
         programs = check_prerequisites(args.tools, build)
     except BenchError as error:

@@ -3,7 +3,7 @@
 #   scripts/deps.sh          build and run
 #   scripts/deps.sh --test   also what the test suite needs (nginx, openssl, gtest, python3
 #                            with h2, brotli and zstandard for the test servers)
-#   scripts/deps.sh --bench  also what bench/run needs (curl, python3-aiohttp, wrk)
+#   scripts/deps.sh --bench  also what bench/run needs (curl, python3-aiohttp, wrk, h2load)
 #   scripts/deps.sh --fuzz   also clang and libFuzzer, for fuzz/run-smoke.sh
 set -euo pipefail
 

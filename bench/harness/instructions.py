@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 from harness.common import BenchError, log, tail
+from harness.tools import BUILD_UNDER_TEST
 from harness.workloads import Workload
 
 VALGRIND = shutil.which("valgrind")
@@ -59,7 +60,7 @@ def count_lines(counts: list[Count]) -> list[str]:
         base = next((c for c in counts if c.workload is count.workload and
                      c.tool_key == "fetch-base"), None)
         ratio = (f"{count.instructions / base.instructions:.4f}"
-                 if base and count.tool_key == "fetch" else "–")
+                 if base and count.tool_key in BUILD_UNDER_TEST else "–")
         out.append(f"| {count.workload.number}: {count.workload.title} | {count.tool_key} | "
                    f"{count.instructions:,} | {count.per_url:,.0f} | {ratio} |")
     out += ["", "Instructions (Ir) counted by callgrind over one whole run, start-up and exit "

@@ -2,8 +2,9 @@
 
 For the child: wall time (taken here), CPU (user + sys of it and its descendants, from
 wait4()), peak RSS (GNU /usr/bin/time's %M, or VmHWM sampled from /proc). Meanwhile: the
-server's CPU, its connection and request counters, on the WAN workloads the proxy's CPU and
-the bytes it carried each way, and the CPU everything else on the machine used (other load).
+server's CPU, its connection and request counters and what its access log says (connections
+used, protocols), on the WAN workloads the proxy's CPU and the bytes it carried each way, and
+the CPU everything else on the machine used (other load).
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ class Server(Protocol):
     @property
     def pid(self) -> int | None: ...
 
-    def status(self) -> tuple[int, int] | None: ...
+    def start_run(self): ...  # nginx.RunStart | None
+
+    def end_run(self, start): ...  # nginx.RunTraffic | None
 
 
 class Relay(Protocol):
@@ -58,6 +61,8 @@ class Measurement:
     other_cpu_s: float = 0.0    # CPU used meanwhile by everything else on the machine
     connections: int | None = None  # TCP connections nginx accepted during the run
     requests: int | None = None     # requests nginx served during the run
+    used_connections: int | None = None  # connections that carried requests (access log)
+    protocols: dict[str, int] | None = None  # requests by protocol ("HTTP/2.0"; access log)
     timed_out: bool = False
     relay_cpu_s: float = 0.0        # the WAN proxy's CPU during the run
     wire_down: int | None = None    # bytes the WAN proxy carried to the client during the run
@@ -173,7 +178,7 @@ def measure(argv: list[str], stdout: Path | str, stderr: Path, timeout_s: float,
     if GNU_TIME:
         argv = [GNU_TIME, "-f", "%M", "-o", str(rss_file), "--", *argv]
     with open(stdout, "wb") as out, open(stderr, "wb") as err:
-        status_before = server.status() if server else None
+        run_start = server.start_run() if server else None
         server_before = process_cpu_s(server_pid)
         relay_before = process_cpu_s(relay_pid)
         busy_before = machine_busy_s()
@@ -199,11 +204,12 @@ def measure(argv: list[str], stdout: Path | str, stderr: Path, timeout_s: float,
     if wire_before and wire_after:
         m.wire_down = wire_after.down_bytes - wire_before.down_bytes
         m.wire_up = wire_after.up_bytes - wire_before.up_bytes
-    status_after = server.status() if server else None
-    if status_before and status_after:
-        # Each status request is itself one connection and one request.
-        m.connections = status_after[0] - status_before[0] - 1
-        m.requests = status_after[1] - status_before[1] - 1
+    traffic = server.end_run(run_start) if server and run_start else None
+    if traffic:
+        m.connections, m.requests = traffic.accepted, traffic.requests
+        if traffic.logged:
+            m.used_connections = traffic.logged.connections
+            m.protocols = traffic.logged.protocols
     return m
 
 

@@ -1,9 +1,11 @@
 """The server: its certificate, its docroot, and nginx itself (config, start and stop by PID,
-stub_status counters, the size of what its gzip sends)."""
+what it counted during a run, the size of what its gzip sends)."""
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
+import itertools
 import re
 import socket
 import ssl
@@ -11,6 +13,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from harness.access_log import MARK_FORMAT, TRAFFIC_FORMAT, AccessLog, LoggedRun
 from harness.common import REPO, BenchError, log
 from harness.pages import html_page, random_blob
 from harness.workloads import (BLOB_SIZE, LAST_ADDRESS, PAGE_SIZE, PAGES, SMALL_SIZE,
@@ -81,6 +84,8 @@ events {{
 }}
 http {{
   access_log off;
+  log_format traffic '{traffic_format}';
+  log_format mark '{mark_format}';
 {temps}
   types {{
     text/plain txt;
@@ -98,6 +103,7 @@ http {{
   server {{
 {listens}
     server_name localhost;
+    {traffic_log}
     root {docroot};
     location /wan/ {{
       gzip on;  # text/html only (nginx's default gzip_types), when the client asks
@@ -106,12 +112,29 @@ http {{
   }}
   server {{
     listen 127.0.0.1:{status_port};
+    {mark_log}
     location = /status {{
       stub_status;
     }}
   }}
 }}
 """
+
+
+@dataclasses.dataclass(frozen=True)
+class RunStart:
+    """nginx's counters as a run starts, and the mark logged before it."""
+    accepted: int
+    requests: int
+    mark: int
+
+
+@dataclasses.dataclass(frozen=True)
+class RunTraffic:
+    """What nginx counted during one run."""
+    accepted: int               # TCP connections it accepted (stub_status)
+    requests: int               # requests it served (stub_status)
+    logged: LoggedRun | None    # its access log: connections used, protocols
 
 
 class Nginx:
@@ -125,6 +148,8 @@ class Nginx:
         self.port = 0
         self.status_port = 0  # plain HTTP, 127.0.0.1 only: stub_status at /status
         self.error_log = directory / "error.log"
+        self.access_log = AccessLog(directory / "access.log")
+        self.marks = itertools.count(1)
 
     @property
     def pid(self) -> int | None:
@@ -137,7 +162,10 @@ class Nginx:
                           for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
         return CONFIG.format(dir=self.dir, error_log=self.error_log, temps=temps, leaf=self.leaf,
                              key=self.key, listens=listens, docroot=self.docroot,
-                             status_port=self.status_port)
+                             status_port=self.status_port, traffic_format=TRAFFIC_FORMAT,
+                             mark_format=MARK_FORMAT,
+                             traffic_log=self.access_log.directive("traffic"),
+                             mark_log=self.access_log.directive("mark"))
 
     def start(self) -> None:
         (self.dir / "temp").mkdir(parents=True, exist_ok=True)
@@ -176,11 +204,13 @@ class Nginx:
                 time.sleep(0.02)
         return not pending
 
-    def status(self) -> tuple[int, int] | None:
-        """nginx's counters since it started: (accepted connections, requests)."""
+    def status(self, mark: int) -> tuple[int, int] | None:
+        """nginx's counters since it started: (accepted connections, requests); the request
+        logs `mark` in the access log."""
+        request = f"GET /status?mark={mark} HTTP/1.0\r\nHost: localhost\r\n\r\n".encode()
         try:
             with socket.create_connection(("127.0.0.1", self.status_port), timeout=5) as conn:
-                conn.sendall(b"GET /status HTTP/1.0\r\nHost: localhost\r\n\r\n")
+                conn.sendall(request)
                 data = b""
                 while chunk := conn.recv(4096):
                     data += chunk
@@ -188,6 +218,23 @@ class Nginx:
             return None
         found = re.search(rb"\n\s*(\d+)\s+(\d+)\s+(\d+)\s*\n", data)
         return (int(found[1]), int(found[3])) if found else None
+
+    def start_run(self) -> RunStart | None:
+        """Called just before a client starts: the counters, and a mark in the access log."""
+        mark = next(self.marks)
+        counters = self.status(mark)
+        return RunStart(*counters, mark) if counters else None
+
+    def end_run(self, start: RunStart) -> RunTraffic | None:
+        """Called once the client has exited: what nginx counted since start_run."""
+        mark = next(self.marks)
+        counters = self.status(mark)
+        if counters is None:
+            return None
+        logged = self.access_log.read_run(start.mark, mark)
+        # Each status request is itself one connection and one request.
+        return RunTraffic(counters[0] - start.accepted - 1, counters[1] - start.requests - 1,
+                          logged)
 
     def gzip_sizes(self, paths: tuple[str, ...], ca: Path) -> list[int]:
         """The body size of each path as nginx sends it to a client that accepts gzip (asked

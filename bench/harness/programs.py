@@ -46,6 +46,8 @@ def check_prerequisites(tools: set[str], build: bool) -> dict[str, str]:
     needed = ["nginx", "openssl"]
     if tools & CURL_KEYS:
         needed.append("curl")
+    if "h2load" in tools:
+        needed.append("h2load")  # Debian package nghttp2-client
     if "wrk" in tools:
         needed.append("wrk")
     if build:
@@ -92,7 +94,7 @@ def build_fetch(log_path: Path) -> Path:
                     f"building fetch failed ({' '.join(step)} exited {result.returncode}):\n"
                     f"{tail(log_path, 25)}\n"
                     "give a built binary with --fetch PATH, or leave fetch out with "
-                    "--tools curl-h1,curl-h2,aiohttp,aiohttp-per-url,wrk")
+                    "--tools curl-h1,curl-h2,aiohttp,aiohttp-per-url,h2load,wrk")
     binary = build_dir / "fetch"
     if not os.access(binary, os.X_OK):
         raise BenchError(f"the build finished but {binary} is not there")

@@ -1,6 +1,6 @@
 """The report: the machine and versions, one markdown table of medians and ratios (and the
-WAN table, from wan_report.py), and the notes under them (throughput, memory, the wrk
-ceiling, the WAN bounds, other load)."""
+WAN table, from wan_report.py), and the notes under them (throughput, memory, fetch over
+HTTP/2 against HTTP/1.1, the wrk ceiling, the WAN bounds, other load)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from harness.common import CONCURRENCY, DEBIAN_PYTHON, MIB, REPO
 from harness.instructions import count_lines
 from harness.measurement import GNU_TIME
 from harness.proxy import WanLink
-from harness.tools import AIOHTTP_KEYS, FETCH, FETCH_BASE
+from harness.pairing import baseline_of, by_workload, fetch_for, is_fetch
+from harness.tools import AIOHTTP_KEYS, FETCH, FETCH_BASE, FETCH_H1, H2LOAD
 from harness.wan_report import wan_note_lines, wan_table_lines
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 @dataclasses.dataclass
 class RunInfo:
     """What the report says about how the run was made."""
-    programs: dict[str, str]   # paths of nginx, openssl, curl, wrk
+    programs: dict[str, str]   # paths of nginx, openssl, curl, h2load, wrk
     binaries: dict[str, Path]  # fetch and fetch-base (the ones measured), by tool key
     tools: set[str]            # the --tools asked for
     runs: int
@@ -53,6 +54,8 @@ def versions(info: RunInfo) -> list[str]:
         found.append("aiohttp " + first_line(
             [DEBIAN_PYTHON, "-c", "import aiohttp, sys; print(aiohttp.__version__, "
              "'on Python', sys.version.split()[0])"]))
+    if "h2load" in programs:
+        found.append(first_line([programs["h2load"], "--version"]))
     if "wrk" in programs:
         found.append(first_line([programs["wrk"], "-v"]).split(" [")[0])
     return found
@@ -78,7 +81,9 @@ def machine_lines(info: RunInfo) -> list[str]:
         ("by /usr/bin/time (%M)" if GNU_TIME else
          "sampled from /proc/PID/status VmHWM every 5 ms (/usr/bin/time is missing; "
          "`apt-get install time` makes it exact)"),
-        f"- fetch: {fetch if fetch else '(not run)'} (repository at {rev})",
+        f"- fetch: {fetch if fetch else '(not run)'} (repository at {rev}); fetch (HTTP/2) is "
+        "its default (ALPN h2,http/1.1; nginx picks h2), fetch --http1.1 the same binary "
+        "offering HTTP/1.1 only",
     ]
     if FETCH_BASE.key in info.binaries:
         lines.append(f"- fetch-base: {info.binaries[FETCH_BASE.key]} (--fetch-baseline)")
@@ -106,11 +111,14 @@ def ratios(numerator: Row | None, row: Row | None) -> tuple[str, str]:
             fmt(numerator.median("cpu_s") / cpu, 2) if cpu > 0 else "–")
 
 
-def by_workload(rows: list[Row]) -> dict[int, list[Row]]:
-    grouped: dict[int, list[Row]] = {}
-    for row in rows:
-        grouped.setdefault(row.workload.number, []).append(row)
-    return grouped
+def median_count(row: Row, field: str) -> str:
+    """The median of a per-run count (connections), "?" where nginx did not say."""
+    values = [getattr(m, field) for m in row.runs if getattr(m, field) is not None]
+    return fmt(statistics.median(values), 0) if values else "?"
+
+
+def label(row: Row) -> str:
+    return f"**{row.tool.label}**" if is_fetch(row) else row.tool.label
 
 
 def table_lines(rows: list[Row]) -> list[str]:
@@ -119,38 +127,38 @@ def table_lines(rows: list[Row]) -> list[str]:
         return ["(no workload finished)"]
     baseline = any(row.tool.key == FETCH_BASE.key for row in rows)
     header = ("| workload | tool | wall s | CPU s | peak RSS MiB | req/s | CPU µs/req | "
-              "conns | nginx CPU s | wall fetch/tool | CPU fetch/tool |")
-    rule = "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+              "conns | conns used | nginx CPU s | wall fetch/tool | CPU fetch/tool |")
+    rule = "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
     if baseline:
         header += " wall fetch/fetch-base | CPU fetch/fetch-base |"
         rule += "--:|--:|"
     out = [header, rule]
     for number, group in by_workload(rows).items():
-        fetch_row = next((r for r in group if r.tool.key == FETCH.key), None)
-        base_row = next((r for r in group if r.tool.key == FETCH_BASE.key), None)
+        base_row = baseline_of(group)
         for row in group:
             wall, cpu = row.median("wall_s"), row.median("cpu_s")
-            ratio_wall, ratio_cpu = ratios(fetch_row, row)
-            label = f"**{row.tool.label}**" if row.tool.key == FETCH.key else row.tool.label
-            conns = [m.connections for m in row.runs if m.connections is not None]
-            conns_text = fmt(statistics.median(conns), 0) if conns else "?"
-            line = (f"| {number}: {row.workload.title} | {label} | {fmt(wall)} | {fmt(cpu)} | "
-                    f"{fmt(row.peak_rss, 1)} | {fmt(row.urls / wall, 0)} | "
-                    f"{fmt(cpu / row.urls * 1e6, 0)} | {conns_text} | "
+            ratio_wall, ratio_cpu = ratios(fetch_for(row, group), row)
+            line = (f"| {number}: {row.workload.title} | {label(row)} | {fmt(wall)} | "
+                    f"{fmt(cpu)} | {fmt(row.peak_rss, 1)} | {fmt(row.urls / wall, 0)} | "
+                    f"{fmt(cpu / row.urls * 1e6, 0)} | {median_count(row, 'connections')} | "
+                    f"{median_count(row, 'used_connections')} | "
                     f"{fmt(row.median('server_cpu_s'), 2)} | {ratio_wall} | {ratio_cpu} |")
             if baseline:
-                base = ratios(fetch_row, base_row) if row is fetch_row else ("–", "–")
+                base = ratios(row, base_row) if is_fetch(row) else ("–", "–")
                 line += f" {base[0]} | {base[1]} |"
             out.append(line)
-    out += ["", "Ratios are fetch's median divided by the tool's median: below 1 fetch is "
-            "faster / uses less CPU, above 1 it is slower. Wall and CPU are medians; CPU is user + "
-            "sys of the client process; peak RSS is the largest of the runs; conns is how many "
-            "TCP connections nginx accepted (median); nginx CPU s is the server's CPU during the "
-            "run (median)."]
+    out += ["", "Ratios fetch/tool are the median of the fetch row that speaks the tool's HTTP "
+            "version divided by the tool's median: fetch (HTTP/2) over curl (HTTP/2) and h2load, "
+            "fetch --http1.1 over curl --http1.1, aiohttp and an HTTP/1.1 fetch-base; below 1 "
+            "fetch is faster / uses less CPU, above 1 it is slower. Wall and CPU are medians; CPU "
+            "is user + sys of the client process; peak RSS is the largest of the runs; conns is "
+            "how many TCP connections nginx accepted, conns used how many of them carried at "
+            "least one request (distinct connections in nginx's access log; medians); nginx CPU "
+            "s is the server's CPU during the run (median)."]
     if baseline:
-        out[-1] += (" fetch/fetch-base (on fetch's line) is the same ratio against the baseline "
-                    "build given with --fetch-baseline, measured in the same alternation: below "
-                    "1 the build under test is faster.")
+        out[-1] += (" fetch/fetch-base (on each fetch line) is that fetch row's median divided "
+                    "by the baseline build's (given with --fetch-baseline), measured in the same "
+                    "alternation: below 1 the build under test is faster.")
     return out
 
 
@@ -158,6 +166,8 @@ def note_lines(bench: Bench, link: WanLink | None) -> list[str]:
     """The lines under the tables."""
     grouped = by_workload(bench.rows)
     extra = []
+    if versus_h1 := http2_versus_http1(bench.rows):
+        extra.append(versus_h1)
     for row in grouped.get(4, []):
         extra.append(f"w4 throughput: {row.tool.label}: "
                      f"{row.workload.expected_bytes / MIB / row.median('wall_s'):,.0f} MiB/s")
@@ -173,9 +183,11 @@ def note_lines(bench: Bench, link: WanLink | None) -> list[str]:
         rps = statistics.median(r for _, r in bench.wrk)
         wrk_cpu = statistics.median(m.cpu_s / (r * m.wall_s) for m, r in bench.wrk)
         srv_cpu = statistics.median(m.server_cpu_s / (r * m.wall_s) for m, r in bench.wrk)
-        extra.append(f"ceiling (wrk -t1 -c{CONCURRENCY}, HTTP/1.1 keep-alive on /small.txt, "
+        extra.append(f"HTTP/1.1 ceiling (wrk -t1 -c{CONCURRENCY}, keep-alive on /small.txt, "
                      f"median of {len(bench.wrk)}): {rps:,.0f} req/s; wrk used "
-                     f"{wrk_cpu * 1e6:.1f} µs CPU/req, nginx {srv_cpu * 1e6:.1f} µs CPU/req")
+                     f"{wrk_cpu * 1e6:.1f} µs CPU/req, nginx {srv_cpu * 1e6:.1f} µs CPU/req" +
+                     (f"; the HTTP/2 ceiling is each workload's h2load row (-c 1 -m {CONCURRENCY})"
+                      if any(row.tool.key == H2LOAD.key for row in bench.rows) else ""))
     wan_rows = [row for row in bench.rows if row.workload.wan]
     if wan_rows and link:
         extra += wan_note_lines(wan_rows, link)
@@ -191,6 +203,21 @@ def note_lines(bench: Bench, link: WanLink | None) -> list[str]:
                          "; WARNING: the machine was not quiet, wall times are noisy (CPU times "
                          "much less so); rerun on an idle machine" if others > 0.15 else ""))
     return extra
+
+
+def http2_versus_http1(rows: list[Row]) -> str:
+    """fetch over HTTP/2 divided by fetch over HTTP/1.1, per workload ("" without both)."""
+    parts = []
+    for number, group in by_workload(rows).items():
+        h2 = next((r for r in group if r.tool.key == FETCH.key), None)
+        h1 = next((r for r in group if r.tool.key == FETCH_H1.key), None)
+        if h2 and h1:
+            wall, cpu = ratios(h2, h1)
+            parts.append(f"w{number} {wall} wall, {cpu} CPU")
+    if not parts:
+        return ""
+    return ("fetch HTTP/2 ÷ HTTP/1.1 (the same binary, fetch (HTTP/2) over fetch --http1.1): " +
+            "; ".join(parts))
 
 
 def report(bench: Bench, info: RunInfo, complete: bool, failure: str) -> str:

@@ -1,6 +1,6 @@
-"""The benchmark proper: for each workload, fetch's correctness run, then the timed runs of
-every tool in alternating order (the WAN workloads through the WAN proxy); and the wrk
-ceiling."""
+"""The benchmark proper: for each workload, the correctness run of each fetch row, then the
+timed runs of every tool in alternating order (the WAN workloads through the WAN proxy); and
+the wrk ceiling."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from harness.instructions import Count, count_instructions, log_count
 from harness.measurement import Measurement, describe_status, measure
 from harness.nginx import Nginx
 from harness.proxy import WanProxy
-from harness.tools import FETCH_KEYS, SLOW, Commands, Tool, runs_on, write_inputs
+from harness.tools import (FETCH_KEYS, KEEPS_STDOUT, SLOW, Commands, Tool, runs_on,
+                           write_inputs)
 from harness.workloads import Workload
 
 
@@ -25,6 +26,7 @@ class Row:
     workload: Workload
     tool: Tool
     runs: list[Measurement]
+    http: str | None  # the HTTP version its requests used ("1.1", "2"), as checked
 
     @property
     def urls(self) -> int:
@@ -49,6 +51,13 @@ class Settings:
         return 120 if self.quick else 600
 
 
+def describe_connections(m: Measurement) -> str:
+    """"50 conns (1 used)": accepted by nginx, and those that carried requests."""
+    accepted = "?" if m.connections is None else f"{m.connections:,}"
+    used = "?" if m.used_connections is None else f"{m.used_connections:,}"
+    return f"{accepted:>6} conns ({used} used)"
+
+
 class Bench:
     def __init__(self, settings: Settings, commands: Commands, tmp: Path, nginx: Nginx,
                  proxy: WanProxy | None = None):
@@ -62,8 +71,9 @@ class Bench:
         self.wrk: list[tuple[Measurement, float]] = []  # (measurement, requests/s)
         self.counts: list[Count] = []  # --callgrind
 
-    def verify_fetch(self, workload: Workload, tool: Tool, urls: Path) -> None:
-        """One untimed run with its JSON Lines kept: every URL once, all ok, every body byte."""
+    def verify_fetch(self, workload: Workload, tool: Tool, urls: Path) -> str | None:
+        """One untimed run with its JSON Lines kept: every URL once, all ok, every body byte,
+        the HTTP version the tool stands for. Returns the HTTP version it spoke."""
         out = self.tmp / f"{tool.key}-{workload.number}.jsonl"
         err = self.tmp / f"{tool.key}-verify.err"
         timeout_s = self.settings.timeout_s
@@ -72,11 +82,13 @@ class Bench:
             raise failure(workload, tool, m, err, "the correctness run did not succeed",
                           timeout_s)
         found = FetchRecords.read(out)
-        if problems := fetch_problems(workload, found):
+        if problems := fetch_problems(workload, found, tool.http):
             raise failure(workload, tool, m, err, "; ".join(problems), timeout_s)
+        http = tool.http or found.spoken_http()
         self.notes.append(f"w{workload.number}: {tool.label} verified: {found.ok} URLs ok, "
                           f"{found.body_bytes:,} body bytes, {found.new_connections} new "
-                          "connections (reused=false)")
+                          f"connections (reused=false), HTTP/{http}")
+        return http
 
     def run_workload(self, workload: Workload, tools: list[Tool]) -> None:
         inputs = write_inputs(workload, self.tmp)
@@ -88,25 +100,26 @@ class Bench:
             self.notes.append(f"w{workload.number}: {tool.label} skipped: "
                               f"{SLOW[tool.key, workload.number]} (--include-slow runs it)")
         tools = [t for t in tools if t not in skipped]
+        http = {t.key: t.http for t in tools}
         for tool in tools:
             if tool.key in FETCH_KEYS:
                 log(f"bench: w{workload.number}: checking {tool.label}'s output once ...")
-                self.verify_fetch(workload, tool, inputs.urls)
+                http[tool.key] = self.verify_fetch(workload, tool, inputs.urls)
         runs: dict[str, list[Measurement]] = {t.key: [] for t in tools}
         for rep in range(self.settings.runs):
             order = tools if rep % 2 == 0 else list(reversed(tools))  # ABBA: drift cancels
             for tool in order:
                 err = self.tmp / f"{tool.key}.err"
-                m = measure(self.commands.timed(tool.key, inputs), os.devnull, err,
+                out = self.tmp / f"{tool.key}.out" if tool.key in KEEPS_STDOUT else None
+                m = measure(self.commands.timed(tool.key, inputs), out or os.devnull, err,
                             self.settings.timeout_s, self.nginx, relay)
-                check_run(workload, tool, m, err, self.settings.timeout_s)
+                check_run(workload, tool, m, err, self.settings.timeout_s, http[tool.key], out)
                 runs[tool.key].append(m)
-                wire = (f" {m.wire_down / 1024:9,.0f} KiB down" if m.wire_down is not None
-                        else "")
                 log(f"bench: w{workload.number} run {rep + 1}/{self.settings.runs} "
                     f"{tool.label:26} {m.wall_s:8.3f} s wall {m.cpu_s:8.3f} s CPU "
-                    f"{m.maxrss_mib:7.1f} MiB{wire}")
-        self.rows += [Row(workload, tool, runs[tool.key]) for tool in tools]
+                    f"{m.maxrss_mib:7.1f} MiB {describe_connections(m)}" +
+                    (f" {m.wire_down / 1024:9,.0f} KiB down" if m.wire_down is not None else ""))
+        self.rows += [Row(workload, tool, runs[tool.key], http[tool.key]) for tool in tools]
 
     def count_workload(self, workload: Workload, tools: list[Tool]) -> None:
         """--callgrind: each fetch build once under callgrind, its instructions per URL."""

@@ -50,6 +50,10 @@ class Workload:
     gzip_bytes: int | None = None     # their bodies' sum with gzip, as nginx sends them
     gzip_largest: int | None = None
 
+    def one_origin(self) -> bool:
+        """Whether every URL has the same scheme, host and port."""
+        return len({tuple(url.split("/", 3)[:3]) for url in self.urls}) == 1
+
     def body_totals(self) -> set[int]:
         """The body byte sums a client may report: as served, or as nginx's gzip sends it."""
         return {self.expected_bytes} | ({self.gzip_bytes} if self.gzip_bytes else set())
