@@ -221,7 +221,8 @@ int run(int argc, char** argv) {
   const OutputChoice choice =
       choose_output(options.output_preferences(), is_terminal(STDOUT_FILENO),
                     is_terminal(STDERR_FILENO), no_colour_requested());
-  std::unique_ptr<Sink> sink = make_console_sink(choice, options.quiet, summary);
+  std::unique_ptr<Sink> sink =
+      make_console_sink(choice, options.quiet, summary, ConsoleExtras{options.write_out});
   Scheduler scheduler{runtime->session(), *source, *sink, summary, options.concurrency};
   const Ending ending = run_to_end(*runtime, scheduler, summary);
   return exit_status(ending, scheduler, *sink, summary);

@@ -70,11 +70,13 @@ void BodySink::reset() noexcept {
   stages_.clear();
   decoders_.clear();
   failure_.reset();
+  started_at_.reset();
 }
 
 bool BodySink::start(unsigned status, bool has_location, std::string_view content_encoding,
                      bool has_body) {
   reset();
+  started_at_ = std::chrono::steady_clock::now();  // curl's "start transfer": the response is here
   limited_ = !(redirects_followed_ && is_redirect(status) && has_location);
   const std::vector<std::string> codings = codings_of(content_encoding);
   for (const std::string& coding : codings) {

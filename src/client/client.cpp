@@ -32,7 +32,7 @@ Result input_failure(const InputLine& line) {
 
 // Each hop reports afresh: the last response is the one that counts, and so do the phases of
 // the connection that carried it (all 0 when it was open already); total_ms covers them all.
-void fold(Result& result, Hop& hop, const BodySink& body) {
+void fold(Result& result, Hop& hop, const BodySink& body, Clock::time_point started) {
   Exchange& exchange = hop.exchange;
   result.status = exchange.status;
   result.content_length = exchange.content_length;
@@ -44,6 +44,8 @@ void fold(Result& result, Hop& hop, const BodySink& body) {
   result.timings.connect_ms = hop.timings.connect_ms;
   result.timings.tls_ms = hop.timings.tls_ms;
   result.timings.ttfb_ms = exchange.ttfb_ms;
+  const std::optional<Clock::time_point> head = body.started_at();
+  result.timings.start_transfer_ms = head ? milliseconds(started, *head) : 0;
   if (exchange.error) {
     result.error = std::move(exchange.error);
   }
@@ -77,7 +79,7 @@ asio::awaitable<Result> fetch_url(Session& session, InputLine line) {
   for (;;) {
     body.reset();
     Hop hop = co_await send_hop(session, target, deadline, watchdog, body);
-    fold(result, hop, body);
+    fold(result, hop, body, started);
     result.final_url = target.display;
     // A redirect without a Location (or an empty one) is the final response, as browsers
     // and curl show it.

@@ -24,10 +24,12 @@ bool same_terminal(int a, int b) noexcept {
 
 class ConsoleSink final : public Sink {
  public:
-  ConsoleSink(const OutputChoice& choice, bool quiet, const Summary& run, int out_fd, int err_fd)
+  ConsoleSink(const OutputChoice& choice, bool quiet, const Summary& run, ConsoleExtras extras,
+              int out_fd, int err_fd)
       : choice_(choice),
         quiet_(quiet),
         run_(run),
+        write_out_(std::move(extras.write_out)),
         out_(out_fd, has_live_reader(out_fd)),
         err_(err_fd, true),
         clear_before_result_(choice.progress && same_terminal(out_fd, err_fd)) {
@@ -41,7 +43,8 @@ class ConsoleSink final : public Sink {
 
   void on_result(const Result& result) override {
     if (progress_ && clear_before_result_) progress_->clear();
-    out_.write(format(result));
+    format(result);
+    out_.write(line_);
     if (progress_) progress_->update(run_);
   }
 
@@ -58,22 +61,32 @@ class ConsoleSink final : public Sink {
   bool closed() const override { return out_.broken(); }
 
  private:
-  std::string format(const Result& result) const {
+  // Leaves what stdout gets for `result` in line_.
+  void format(const Result& result) {
+    if (write_out_) {
+      line_.clear();  // the buffer is kept: a template writes into it without allocating
+      write_out_->render(line_, result);
+      return;
+    }
     switch (choice_.format) {
       case OutputFormat::json:
-        return format_json(result);
+        line_ = format_json(result);
+        return;
       case OutputFormat::text:
-        return format_text(result, choice_.colour);
+        line_ = format_text(result, choice_.colour);
+        return;
       case OutputFormat::tsv:
       case OutputFormat::automatic:
         break;  // choose_output never leaves it automatic
     }
-    return format_tsv(result);
+    line_ = format_tsv(result);
   }
 
   OutputChoice choice_;
   bool quiet_;
   const Summary& run_;
+  std::optional<WriteOut> write_out_;
+  std::string line_;  // the record being written
   Output out_;
   Output err_;
   bool clear_before_result_;
@@ -111,14 +124,14 @@ bool no_colour_requested() noexcept {
   return value != nullptr && value[0] != '\0';
 }
 
-std::unique_ptr<Sink> make_console_sink(const OutputChoice& choice, bool quiet,
-                                        const Summary& run) {
-  return make_console_sink(choice, quiet, run, STDOUT_FILENO, STDERR_FILENO);
+std::unique_ptr<Sink> make_console_sink(const OutputChoice& choice, bool quiet, const Summary& run,
+                                        ConsoleExtras extras, int out_fd, int err_fd) {
+  return std::make_unique<ConsoleSink>(choice, quiet, run, std::move(extras), out_fd, err_fd);
 }
 
 std::unique_ptr<Sink> make_console_sink(const OutputChoice& choice, bool quiet, const Summary& run,
                                         int out_fd, int err_fd) {
-  return std::make_unique<ConsoleSink>(choice, quiet, run, out_fd, err_fd);
+  return make_console_sink(choice, quiet, run, ConsoleExtras{}, out_fd, err_fd);
 }
 
 }  // namespace fetch

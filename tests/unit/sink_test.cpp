@@ -202,6 +202,23 @@ TEST(ConsoleSink, JsonLinesParse) {
   }
 }
 
+TEST(ConsoleSink, WriteOutReplacesTheRecord) {
+  Pipe out;
+  Pipe err;
+  std::string error;
+  std::optional<WriteOut> write_out = WriteOut::compile("%{line} %{http_code}\\n", error);
+  ASSERT_TRUE(write_out) << error;
+  {
+    Summary run;
+    auto sink = make_console_sink({OutputFormat::json, false, false}, true, run,
+                                  ConsoleExtras{write_out}, out.write_end, err.write_end);
+    for (unsigned i = 1; i <= 3; ++i) report(run, *sink, result(i, i == 2 ? 404 : 200));
+    run = summary_of(3);
+    sink->on_finish();
+  }
+  EXPECT_EQ(out.read_all(), "1 200\n2 404\n3 200\n");
+}
+
 TEST(ConsoleSink, QuietPrintsNoSummary) {
   Pipe out;
   Pipe err;

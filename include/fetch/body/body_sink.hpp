@@ -10,6 +10,7 @@
 // most two codings are undone; zstd windows are capped at 8 MiB (RFC 9659); and every decoder
 // of the run allocates from one budget (decoder_memory.hpp).
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -64,6 +65,10 @@ class BodySink {
   }
   // The codings the response named, normalised ("gzip", "br, gzip", "compress"), or empty.
   const std::string& content_encoding() const noexcept { return encoding_; }
+  // When start() was called for the current response (its head had arrived), if it was.
+  std::optional<std::chrono::steady_clock::time_point> started_at() const noexcept {
+    return started_at_;
+  }
 
  private:
   class Stage;
@@ -80,6 +85,7 @@ class BodySink {
   std::vector<std::unique_ptr<Decoder>> decoders_;  // in the order they are undone
   std::vector<std::unique_ptr<Stage>> stages_;      // what each decoder writes to
   std::optional<DecodeFailure> failure_;
+  std::optional<std::chrono::steady_clock::time_point> started_at_;
 };
 
 }  // namespace fetch

@@ -18,6 +18,9 @@ struct Timings {
   double tls_ms = 0;
   double ttfb_ms = 0;   // request written -> first response byte
   double total_ms = 0;  // the whole exchange, including redirects
+  // Not a phase: from the URL's start to the head of its last response (redirects, waits for
+  // a connection and every phase before included); 0 when no response arrived.
+  double start_transfer_ms = 0;
 };
 
 struct Result {
