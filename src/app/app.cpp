@@ -19,6 +19,7 @@
 #include "fetch/report/fd_output.hpp"
 #include "fetch/report/sink.hpp"
 #include "fetch/report/summary.hpp"
+#include "fetch/run/reorder_window.hpp"
 #include "fetch/run/scheduler.hpp"
 
 namespace fetch {
@@ -223,7 +224,10 @@ int run(int argc, char** argv) {
                     is_terminal(STDERR_FILENO), no_colour_requested());
   std::unique_ptr<Sink> sink =
       make_console_sink(choice, options.quiet, summary, ConsoleExtras{options.write_out});
-  Scheduler scheduler{runtime->session(), *source, *sink, summary, options.concurrency};
+  const std::size_t order_window =
+      options.ordered ? ReorderWindow::size_for(options.concurrency) : 0;
+  Scheduler scheduler(runtime->session(), *source, *sink, summary, options.concurrency,
+                      order_window);
   const Ending ending = run_to_end(*runtime, scheduler, summary);
   return exit_status(ending, scheduler, *sink, summary);
 }

@@ -289,6 +289,12 @@ void add_output_options(CLI::App& app, Options& options) {
       ->type_name("WHEN")
       ->default_str("auto");
 
+  app.add_flag("--ordered", options.ordered,
+               "Write the records in input order, still fetching concurrently: a record waits "
+               "for those of earlier lines. At most max(1024, 4 x -j) lines run or wait beyond "
+               "the oldest unfinished one, so a slow line holds back at most that many")
+      ->disable_flag_override();
+
   app.add_flag_callback(
          "--no-progress", [&options] { options.progress = false; },
          "Do not draw the progress line on standard error (it is only drawn on a terminal)")

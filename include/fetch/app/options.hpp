@@ -31,6 +31,7 @@ struct Options {
   bool compressed = true;         // send Accept-Encoding and decode (--no-compressed: not)
   OutputFormat format = OutputFormat::automatic;
   std::optional<WriteOut> write_out;  // -w: replaces the format's records (the last given wins)
+  bool ordered = false;               // records in input order (run/reorder_window.hpp)
   ColourMode colour = ColourMode::automatic;
   bool progress = true;  // only ever drawn when stderr is a terminal
   bool quiet = false;    // no summary
