@@ -295,6 +295,14 @@ void add_output_options(CLI::App& app, Options& options) {
                "the oldest unfinished one, so a slow line holds back at most that many")
       ->disable_flag_override();
 
+  app.add_option("--output-dir", options.output_dir,
+                 "Save each body in DIR, an existing directory, as it streams in (decoded when "
+                 "the response was compressed): named LINE-TAIL after the input line and the "
+                 "URL's last path segment, written under a temporary name and renamed when "
+                 "complete, so that a failed URL leaves no file. Only bodies of ok records are "
+                 "kept; records say where in saved_as")
+      ->type_name("DIR");
+
   app.add_flag_callback(
          "--no-progress", [&options] { options.progress = false; },
          "Do not draw the progress line on standard error (it is only drawn on a terminal)")

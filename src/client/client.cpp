@@ -39,6 +39,7 @@ void fold(Result& result, Hop& hop, const BodySink& body, Clock::time_point star
   result.bytes = body.wire_bytes();
   result.decoded_bytes = body.decoded_bytes();
   result.content_encoding = body.content_encoding();
+  result.saved_as = body.saved_as();
   result.reused_connection = hop.reused;
   result.timings.resolve_ms = hop.timings.resolve_ms;
   result.timings.connect_ms = hop.timings.connect_ms;
@@ -75,6 +76,11 @@ asio::awaitable<Result> fetch_url(Session& session, InputLine line) {
   Watchdog watchdog{session.executor};
   BodySink body{session.settings.max_filesize, session.settings.max_redirects > 0,
                 session.settings.decode ? &session.decoder_memory : nullptr};
+  if (session.output_dir) {
+    body.save_into(*session.output_dir,
+                   saved_file_name(*session.output_dir, line.number, line.source,
+                                   target.request_target, target.origin.host()));
+  }
   std::vector<std::string> visited{target.url};
   for (;;) {
     body.reset();

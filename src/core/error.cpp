@@ -62,8 +62,8 @@ constexpr std::array kCodes{
     CodeText{errc::decode_corrupt, "decode_corrupt", "corrupt content coding"},
     CodeText{errc::decode_bomb, "decode_bomb", "decompression bomb"},
     CodeText{errc::decode_memory, "decode_memory", "decoder memory budget spent"},
-    CodeText{errc::decode_too_many_codings, "decode_too_many_codings",
-             "too many content codings"},
+    CodeText{errc::decode_too_many_codings, "decode_too_many_codings", "too many content codings"},
+    CodeText{errc::save_failed, "save_failed", "cannot save the body (--output-dir)"},
 };
 
 constexpr bool in_enum_order() {

@@ -92,6 +92,7 @@ constexpr std::array kCurlNames{
     CurlName{"response_code", write_http_code, {}},
     CurlName{"size_download", write_field, "bytes"},
     CurlName{"num_redirects", write_field, "redirects"},
+    CurlName{"filename_effective", write_field, "saved_as"},
     CurlName{"time_namelookup", write_field_seconds, "resolve_ms"},
     CurlName{"time_connect", write_time_connect, {}},
     CurlName{"time_appconnect", write_time_appconnect, {}},
@@ -212,6 +213,8 @@ int curl_exit_code(const Result& result) noexcept {
       return 8;  // CURLE_WEIRD_SERVER_REPLY
     case errc::body_truncated:
       return 18;  // CURLE_PARTIAL_FILE
+    case errc::save_failed:
+      return 23;  // CURLE_WRITE_ERROR
     case errc::decode_memory:
       return 27;  // CURLE_OUT_OF_MEMORY
     case errc::timeout_connect:

@@ -32,6 +32,7 @@ struct Options {
   OutputFormat format = OutputFormat::automatic;
   std::optional<WriteOut> write_out;  // -w: replaces the format's records (the last given wins)
   bool ordered = false;               // records in input order (run/reorder_window.hpp)
+  std::string output_dir;             // --output-dir: save bodies there (body/saved_file.hpp)
   ColourMode colour = ColourMode::automatic;
   bool progress = true;  // only ever drawn when stderr is a terminal
   bool quiet = false;    // no summary

@@ -37,6 +37,7 @@ struct Result {
   bool downgraded = false;         // a redirect went from https to plain http
   Timings timings;
   std::optional<FetchError> error;
+  std::string saved_as;  // --output-dir: where the body was saved ("DIR/NAME"), or empty
 
   // A response arrived, nothing failed, and its status is below 400.
   bool ok() const noexcept { return !error && status && *status < 400; }

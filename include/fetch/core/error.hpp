@@ -49,10 +49,11 @@ enum class errc {
   unsupported_redirect_scheme,  // redirect: a Location with a scheme other than http(s)
   timeout_connect,              // timeout: --connect-timeout expired (DNS, TCP or TLS)
   timeout_max_time,             // timeout: --max-time expired
-  decode_corrupt,               // read: a content coding's stream is corrupt, cut or followed by junk
-  decode_bomb,                  // read: the body decodes to more than 1000 times its size
-  decode_memory,                // read: the decoders' memory budget is spent
-  decode_too_many_codings,      // read: more than two content codings stacked
+  decode_corrupt,           // read: a content coding's stream is corrupt, cut or followed by junk
+  decode_bomb,              // read: the body decodes to more than 1000 times its size
+  decode_memory,            // read: the decoders' memory budget is spent
+  decode_too_many_codings,  // read: more than two content codings stacked
+  save_failed,              // read: the body could not be saved into --output-dir
 };
 
 // The stable snake_case name of a code ("connect_refused", "timeout_max_time", ...).

@@ -26,6 +26,8 @@
 // 19  decoded_bytes   decoded_bytes      body bytes after undoing the content codings (gzip,
 //                                        br, zstd, deflate); = bytes when there were none
 // 20  content_encoding content_encoding  the codings the response named, or absent
+// 21  saved_as        saved_as           --output-dir: the file the body was saved as
+//                                        ("DIR/NAME"), or absent
 //
 // In JSON the groups are objects: "timings" follows elapsed_ms, and "error" follows
 // downgraded and is null when the record has no error. Fields appended later go after it.
@@ -153,6 +155,10 @@ inline constexpr std::array kRecordFields{
           [](const Result& r) {
             return r.content_encoding.empty() ? V::absent(FieldType::text)
                                               : V::of_text(r.content_encoding);
+          }},
+    Field{"saved_as", JsonGroup::top, "saved_as",
+          [](const Result& r) {
+            return r.saved_as.empty() ? V::absent(FieldType::text) : V::of_text(r.saved_as);
           }},
 };
 
