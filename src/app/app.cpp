@@ -17,6 +17,7 @@
 #include "fetch/app/options.hpp"
 #include "fetch/app/runtime.hpp"
 #include "fetch/body/saved_file.hpp"
+#include "fetch/input/line_count.hpp"
 #include "fetch/input/line_source.hpp"
 #include "fetch/report/fd_output.hpp"
 #include "fetch/report/sink.hpp"
@@ -245,8 +246,12 @@ int run(int argc, char** argv) {
   const OutputChoice choice =
       choose_output(options.output_preferences(), is_terminal(STDOUT_FILENO),
                     is_terminal(STDERR_FILENO), no_colour_requested());
+  if (choice.progress) {  // the progress line's total, when the inputs tell it cheaply
+    summary.expected = count_records(options.inputs).value_or(0);
+  }
   std::unique_ptr<Sink> sink =
-      make_console_sink(choice, options.quiet, summary, ConsoleExtras{options.write_out});
+      make_console_sink(choice, options.quiet, summary,
+                        ConsoleExtras{options.write_out, runtime->io().get_executor()});
   const std::size_t order_window =
       options.ordered ? ReorderWindow::size_for(options.concurrency) : 0;
   Scheduler scheduler(runtime->session(), *source, *sink, summary, options.concurrency,

@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <optional>
 
@@ -33,9 +35,16 @@ class ConsoleSink final : public Sink {
         out_(out_fd, has_live_reader(out_fd)),
         err_(err_fd, true),
         clear_before_result_(choice.progress && same_terminal(out_fd, err_fd)) {
-    if (choice_.progress) progress_.emplace(err_);
+    if (choice_.progress) {
+      progress_.emplace(err_, run_);
+      if (extras.executor) {
+        ticker_.emplace(extras.executor);
+        arm_ticker();
+      }
+    }
   }
   ~ConsoleSink() override {
+    stop_ticker();
     if (progress_) progress_->clear();
   }
   ConsoleSink(const ConsoleSink&) = delete;
@@ -45,14 +54,15 @@ class ConsoleSink final : public Sink {
     if (progress_ && clear_before_result_) progress_->clear();
     format(result);
     out_.write(line_);
-    if (progress_) progress_->update(run_);
+    if (progress_) progress_->update();
   }
 
   void on_progress() override {
-    if (progress_) progress_->update(run_);
+    if (progress_) progress_->update();
   }
 
   void on_finish() override {
+    stop_ticker();
     out_.flush();
     if (progress_) progress_->clear();
     if (!quiet_) err_.write(format_summary(run_));
@@ -61,6 +71,21 @@ class ConsoleSink final : public Sink {
   bool closed() const override { return out_.broken(); }
 
  private:
+  // Redraws the progress line every 100 ms until stopped, so that it moves on while no URL
+  // finishes. The handler never runs after stop_ticker(): cancelled, it only returns.
+  void arm_ticker() {
+    ticker_->expires_after(std::chrono::milliseconds(100));
+    ticker_->async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      progress_->tick();
+      arm_ticker();
+    });
+  }
+
+  void stop_ticker() {
+    if (ticker_) ticker_->cancel();
+  }
+
   // Leaves what stdout gets for `result` in line_.
   void format(const Result& result) {
     if (write_out_) {
@@ -90,7 +115,8 @@ class ConsoleSink final : public Sink {
   Output out_;
   Output err_;
   bool clear_before_result_;
-  std::optional<Progress> progress_;  // declared after err_: it refers to it
+  std::optional<Progress> progress_;                 // declared after err_: it refers to it
+  std::optional<boost::asio::steady_timer> ticker_;  // after progress_: its handler draws it
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 #pragma once
 // Where results go: the chosen stdout format, the summary and the progress display.
 
+#include <boost/asio/any_io_executor.hpp>
 #include <memory>
 #include <optional>
 
@@ -26,7 +27,10 @@ class Sink {
 
 // What the console sink is given beyond the output choice.
 struct ConsoleExtras {
-  std::optional<WriteOut> write_out;  // -w: written for each result instead of its record
+  std::optional<WriteOut> write_out{};  // -w: written for each result instead of its record
+  // Where the progress line's timer runs (ten draws a second while it is shown); none: it is
+  // drawn only as results come.
+  boost::asio::any_io_executor executor{};
 };
 
 // The console sink: results on stdout in `choice.format` (or `extras.write_out`), summary
