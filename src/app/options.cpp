@@ -146,6 +146,7 @@ CLI::Validator write_out_template() {
 
 // Input: What to fetch.
 void add_input_options(CLI::App& app, Options& options) {
+  app.get_formatter()->label("Positionals", "Input");  // the inputs are the only positionals
   app.add_option("inputs", options.inputs,
                  "What to fetch: URLs (any argument containing ://), files listing one URL per "
                  "line (blank lines and lines starting with '#' are skipped), or '-' for standard "
@@ -315,6 +316,24 @@ void add_output_options(CLI::App& app, Options& options) {
 
 }  // namespace
 
+// The help's last words: commands to paste, and where the rest is.
+constexpr const char* kExamples = R"(
+Examples:
+  fetch urls.txt                          every URL of the file, 50 at a time
+  fetch -j 200 -m 5 urls.txt              200 at once, at most 5 seconds each
+  fetch urls.txt | awk -F'\t' '$4 == "false" { print $2 ": " $11 }'
+                                          what failed, and why (TSV: field 4 is ok)
+  fetch -f json urls.txt | jq -r 'select(.status == 404) | .url'
+  fetch -w '%{http_code} %{time_total} %{url}\n' urls.txt
+                                          curl's -w variables, one line per URL
+  fetch --ordered urls.txt > results.tsv  records in the order of the list
+  fetch --output-dir pages urls.txt       each body saved as pages/LINE-NAME
+  cat urls.txt | fetch -q                 URLs from standard input, no summary
+
+Exit status: 0 every URL ok, 1 some failed, 2 usage error, 130/143 interrupted,
+141 the reader of standard output went away. An option given twice takes its
+last value. See fetch(1) for the record fields, error codes and -w variables.)";
+
 void add_options(CLI::App& app, Options& options) {
   add_input_options(app, options);
   // Every option added from here on takes its last value when given twice, as curl's do (the
@@ -325,6 +344,7 @@ void add_options(CLI::App& app, Options& options) {
   add_tls_options(app, options);
   add_output_options(app, options);
   app.option_defaults()->group("Options");  // what the caller adds next (--version)
+  app.footer(kExamples);
 }
 
 }  // namespace fetch
