@@ -5,39 +5,53 @@
 #include <utility>
 
 namespace fetch {
+namespace {
+
+constexpr std::size_t kFirstSlots = 64;
+
+}  // namespace
 
 std::size_t ReorderWindow::size_for(unsigned concurrency) noexcept {
   return std::max(kMinimumSize, kSizePerWorker * concurrency);
 }
 
-ReorderWindow::ReorderWindow(std::size_t size) : size_(std::max<std::size_t>(size, 1)) {}
+ReorderWindow::ReorderWindow(std::size_t size)
+    : size_(std::max<std::size_t>(size, 1)), slots_(kFirstSlots) {}
 
 std::uint64_t ReorderWindow::take() {
   assert(!full());
-  slots_.emplace_back();
-  return front_ticket_ + slots_.size() - 1;
+  if (next_ - front_ == slots_.size()) grow();
+  return next_++;
 }
 
-void ReorderWindow::put(std::uint64_t ticket, Result result) {
-  assert(ticket >= front_ticket_ && ticket - front_ticket_ < slots_.size());
-  slots_[static_cast<std::size_t>(ticket - front_ticket_)] = std::move(result);
-}
-
-std::optional<Result> ReorderWindow::pop_ready() {
-  if (slots_.empty() || !slots_.front()) return std::nullopt;
-  std::optional<Result> ready = std::move(slots_.front());
-  slots_.pop_front();
-  ++front_ticket_;
-  return ready;
-}
-
-std::optional<Result> ReorderWindow::pop_any() {
-  while (!slots_.empty()) {
-    if (std::optional<Result> ready = pop_ready()) return ready;
-    slots_.pop_front();  // a line that never finished
-    ++front_ticket_;
+// Doubles the ring; each waiting result moves to its ticket's slot in the larger one.
+void ReorderWindow::grow() {
+  std::vector<std::optional<Result>> larger(slots_.size() * 2);
+  for (std::uint64_t ticket = front_; ticket != next_; ++ticket) {
+    larger[static_cast<std::size_t>(ticket) & (larger.size() - 1)] = std::move(slot(ticket));
   }
-  return std::nullopt;
+  slots_.swap(larger);
+}
+
+void ReorderWindow::put(std::uint64_t ticket, Result&& result) {
+  assert(ticket >= front_ && ticket < next_);
+  slot(ticket).emplace(std::move(result));
+}
+
+const Result* ReorderWindow::ready() const noexcept {
+  if (front_ == next_ || !slot(front_)) return nullptr;
+  return &*slot(front_);
+}
+
+void ReorderWindow::pop() noexcept {
+  assert(front_ != next_);
+  slot(front_).reset();
+  ++front_;
+}
+
+const Result* ReorderWindow::held() noexcept {
+  while (front_ != next_ && !slot(front_)) ++front_;  // lines that never finished
+  return front_ == next_ ? nullptr : &*slot(front_);
 }
 
 }  // namespace fetch

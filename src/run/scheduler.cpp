@@ -87,9 +87,10 @@ asio::awaitable<void> Scheduler::run() {
   co_await state.all_done.async_wait(use_tuple);
   // Stopped by a signal: what finished is still reported, in order, gaps skipped.
   while (state.window && !state.failure && !sink_.closed()) {
-    std::optional<Result> held = state.window->pop_any();
+    const Result* held = state.window->held();
     if (!held) break;
     sink_.on_result(*held);
+    state.window->pop();
   }
   state_ = nullptr;
   input_error_ = std::move(state.input_error);
@@ -187,7 +188,7 @@ asio::awaitable<void> Scheduler::work(Job first) {
       break;
     }
     summary_.add(result);
-    if (!report(job->ticket, std::move(result))) {
+    if (!report(job->ticket, result)) {
       break;
     }
     auto [ec, next] = co_await state_->queue.async_receive(use_tuple);
@@ -198,7 +199,7 @@ asio::awaitable<void> Scheduler::work(Job first) {
   }
 }
 
-bool Scheduler::report(std::uint64_t ticket, Result result) {
+bool Scheduler::report(std::uint64_t ticket, Result& result) {
   if (!state_->window) {
     sink_.on_result(result);
   } else {
@@ -206,9 +207,10 @@ bool Scheduler::report(std::uint64_t ticket, Result result) {
     window.put(ticket, std::move(result));
     bool released = false;
     while (!sink_.closed()) {
-      std::optional<Result> ready = window.pop_ready();
+      const Result* ready = window.ready();
       if (!ready) break;
       sink_.on_result(*ready);
+      window.pop();
       released = true;
     }
     if (released) state_->room.cancel();  // the producer may start lines again

@@ -21,12 +21,16 @@ Result result_for(std::uint64_t line) {
 
 std::vector<std::uint64_t> drain_ready(ReorderWindow& window) {
   std::vector<std::uint64_t> lines;
-  while (std::optional<Result> ready = window.pop_ready()) lines.push_back(ready->line);
+  while (const Result* ready = window.ready()) {
+    lines.push_back(ready->line);
+    window.pop();
+  }
   return lines;
 }
 
 TEST(ReorderWindow, ReleasesOnlyOnceEveryEarlierTicketIsIn) {
   ReorderWindow window{8};
+  EXPECT_EQ(window.ready(), nullptr);
   const auto a = window.take();
   const auto b = window.take();
   const auto c = window.take();
@@ -65,7 +69,10 @@ TEST(ReorderWindow, AStopReleasesWhatFinishedInOrderSkippingTheRest) {
   window.put(tickets[2], result_for(3));
   EXPECT_TRUE(drain_ready(window).empty());
   std::vector<std::uint64_t> lines;
-  while (std::optional<Result> held = window.pop_any()) lines.push_back(held->line);
+  while (const Result* held = window.held()) {
+    lines.push_back(held->line);
+    window.pop();
+  }
   EXPECT_EQ(lines, (std::vector<std::uint64_t>{2, 3, 5}));
   EXPECT_EQ(window.outstanding(), 0u);
 }
@@ -75,6 +82,20 @@ TEST(ReorderWindow, SizeGrowsWithConcurrency) {
   EXPECT_EQ(ReorderWindow::size_for(50), ReorderWindow::kMinimumSize);
   EXPECT_EQ(ReorderWindow::size_for(10000), 40000u);
   EXPECT_EQ(ReorderWindow{0}.size(), 1u);  // never a window nothing fits in
+}
+
+TEST(ReorderWindow, ResultsWaitingKeepTheirPlacesAsTheRingGrows) {
+  // Far more tickets out than the first ring holds: it grows with results in it.
+  ReorderWindow window{5000};
+  std::vector<std::uint64_t> tickets;
+  for (int i = 0; i < 3000; ++i) tickets.push_back(window.take());
+  for (std::size_t i = 1; i < tickets.size(); i += 2) window.put(tickets[i], result_for(i + 1));
+  for (int i = 0; i < 2000; ++i) tickets.push_back(window.take());
+  for (std::size_t i = 0; i < tickets.size(); i += 2) window.put(tickets[i], result_for(i + 1));
+  for (std::size_t i = 3001; i < tickets.size(); i += 2) window.put(tickets[i], result_for(i + 1));
+  const std::vector<std::uint64_t> lines = drain_ready(window);
+  ASSERT_EQ(lines.size(), 5000u);
+  for (std::size_t i = 0; i < lines.size(); ++i) ASSERT_EQ(lines[i], i + 1);
 }
 
 // Any completion order within the window: every result comes out once, in input order, and

@@ -43,9 +43,9 @@ class Scheduler {
   struct Job;
   // Fetches `first`, then lines from the queue until told to stop.
   boost::asio::awaitable<void> work(Job first);
-  // Hands a finished line's result to the sink (when its turn has come, if ordered). False
-  // once stdout's reader has gone and the run stops.
-  bool report(std::uint64_t ticket, Result result);
+  // Hands a finished line's result to the sink (when its turn has come, if ordered: then it
+  // is moved from). False once stdout's reader has gone and the run stops.
+  bool report(std::uint64_t ticket, Result& result);
   // Runs `coroutine` on the session's executor, cancelled by `signal`, counted in running.
   void spawn(boost::asio::awaitable<void> coroutine, boost::asio::cancellation_signal& signal);
 
