@@ -72,17 +72,19 @@ class ConsoleSink final : public Sink {
 
  private:
   // Redraws the progress line every 100 ms until stopped, so that it moves on while no URL
-  // finishes. The handler never runs after stop_ticker(): cancelled, it only returns.
+  // finishes. After stop_ticker() a handler only returns: cancelled, or (had the timer
+  // expired already) told by ticking_.
   void arm_ticker() {
     ticker_->expires_after(std::chrono::milliseconds(100));
     ticker_->async_wait([this](const boost::system::error_code& ec) {
-      if (ec) return;
+      if (ec || !ticking_) return;
       progress_->tick();
       arm_ticker();
     });
   }
 
   void stop_ticker() {
+    ticking_ = false;
     if (ticker_) ticker_->cancel();
   }
 
@@ -117,6 +119,7 @@ class ConsoleSink final : public Sink {
   bool clear_before_result_;
   std::optional<Progress> progress_;                 // declared after err_: it refers to it
   std::optional<boost::asio::steady_timer> ticker_;  // after progress_: its handler draws it
+  bool ticking_ = true;
 };
 
 }  // namespace
