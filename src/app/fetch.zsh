@@ -1,6 +1,8 @@
 #compdef fetch
 # zsh completion for fetch(1); installed as share/zsh/site-functions/_fetch.
 
+local context state state_descr line
+typeset -A opt_args
 local -a variables
 variables=(
   url url_effective http_code response_code size_download num_redirects filename_effective
@@ -38,7 +40,7 @@ _arguments -s -S \
 case $state in
   write_out)
     if [[ $PREFIX == *'%{'* && $PREFIX != *'}' ]]; then
-      compset -P '*%\{'
+      compset -P '*%{'
       compadd -S '}' -a variables
     fi
     ;;

@@ -80,6 +80,22 @@ if(ZSH)
   if(NOT status EQUAL 0)
     message(FATAL_ERROR "zsh -n ${zsh_completion}:\n${errors}")
   endif()
+  # Completed as a user would: a TAB typed into an interactive zsh.
+  get_filename_component(site_functions ${zsh_completion} DIRECTORY)
+  foreach(typed_expected IN ITEMS "fetch --outp|fetch --output-dir" "fetch --format j|fetch --format json"
+                                  "fetch -w '%{time_st|fetch -w '%{time_starttransfer}")
+    string(REPLACE "|" ";" pair "${typed_expected}")
+    list(GET pair 0 typed)
+    list(GET pair 1 expected)
+    execute_process(COMMAND ${ZSH} -f ${CMAKE_CURRENT_LIST_DIR}/zsh_completes.zsh ${site_functions}
+                            "${typed}"
+                    TIMEOUT 20 RESULT_VARIABLE status OUTPUT_VARIABLE screen ERROR_VARIABLE errors)
+    string(FIND "${screen}" "${expected}" found)
+    if(NOT status EQUAL 0 OR found EQUAL -1)
+      message(FATAL_ERROR "zsh does not complete '${typed}' to '${expected}' (${status}):\n"
+                          "${screen}${errors}")
+    endif()
+  endforeach()
 endif()
 message(STATUS "installed into ${PREFIX}: ${binary}, ${man_page}, ${bash_completion}, "
                "${zsh_completion}")
