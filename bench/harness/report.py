@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import os
+import shlex
 import statistics
 import subprocess
 from pathlib import Path
@@ -32,6 +33,7 @@ class RunInfo:
     runs: int
     quick: bool
     link: WanLink | None = None  # the WAN proxy's, when WAN workloads ran
+    fetch_args: tuple[str, ...] = ()  # --fetch-args
 
 
 def first_line(argv: list[str], stream: str = "stdout") -> str:
@@ -78,7 +80,8 @@ def machine_lines(info: RunInfo) -> list[str]:
         ("by /usr/bin/time (%M)" if GNU_TIME else
          "sampled from /proc/PID/status VmHWM every 5 ms (/usr/bin/time is missing; "
          "`apt-get install time` makes it exact)"),
-        f"- fetch: {fetch if fetch else '(not run)'} (repository at {rev})",
+        f"- fetch: {fetch if fetch else '(not run)'} (repository at {rev})"
+        + (f", timed with `{shlex.join(info.fetch_args)}`" if info.fetch_args else ""),
     ]
     if FETCH_BASE.key in info.binaries:
         lines.append(f"- fetch-base: {info.binaries[FETCH_BASE.key]} (--fetch-baseline)")
