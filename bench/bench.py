@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import shlex
 import shutil
 import signal
 import sys
@@ -42,6 +43,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--fetch-baseline", metavar="PATH",
                         help="also measure this fetch binary, as tool fetch-base, and show "
                              "fetch/fetch-base ratios (a before/after comparison in one run)")
+    parser.add_argument("--fetch-args", metavar="ARGS", default="",
+                        help="more options for the fetch build's timed and callgrind runs, "
+                             "one shell-quoted string, e.g. --fetch-args=--ordered (not "
+                             "for fetch-base, nor for the correctness run, which reads JSON)")
     parser.add_argument("--runs", type=int, metavar="N",
                         help="timed runs per tool and workload; the median is shown (default 5)")
     parser.add_argument("--quick", action="store_true",
@@ -86,6 +91,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     measures_fetch = bool(args.tools & BUILD_UNDER_TEST)
     if args.fetch and not measures_fetch:
         parser.error("--fetch given but fetch and fetch-h1 left out of --tools")
+    try:
+        args.fetch_args = shlex.split(args.fetch_args)
+    except ValueError as error:
+        parser.error(f"--fetch-args: {error}")
+    if args.fetch_args and not measures_fetch:
+        parser.error("--fetch-args given but fetch and fetch-h1 left out of --tools")
     if args.fetch_baseline:
         if not measures_fetch:
             parser.error("--fetch-baseline given but fetch and fetch-h1 left out of --tools")
@@ -178,7 +189,8 @@ def main(argv: list[str]) -> int:
         workloads = make_workloads(nginx.port, args.quick, proxy.port if proxy else None)
         measure_gzip(workloads, nginx, ca)
         bench = Bench(Settings(args.runs, args.quick, args.include_slow),
-                      Commands(ca, programs, binaries), tmp, nginx, proxy)
+                      Commands(ca, programs, binaries, tuple(args.fetch_args)), tmp, nginx,
+                      proxy)
         started = time.monotonic()
         if "wrk" in args.tools and any(number in LOOPBACK for number in args.workloads):
             bench.run_wrk()
@@ -205,7 +217,8 @@ def main(argv: list[str]) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
 
     if bench and (bench.rows or bench.wrk or bench.counts):
-        info = RunInfo(programs, binaries, args.tools, args.runs, args.quick, link)
+        info = RunInfo(programs, binaries, args.tools, args.runs, args.quick, link,
+                       tuple(args.fetch_args))
         text = report(bench, info, complete, failure)
         print(text, end="")
         write_report(text, complete)

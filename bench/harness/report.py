@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import os
+import shlex
 import statistics
 import subprocess
 from pathlib import Path
@@ -33,6 +34,7 @@ class RunInfo:
     runs: int
     quick: bool
     link: WanLink | None = None  # the WAN proxy's, when WAN workloads ran
+    fetch_args: tuple[str, ...] = ()  # --fetch-args
 
 
 def first_line(argv: list[str], stream: str = "stdout") -> str:
@@ -83,7 +85,8 @@ def machine_lines(info: RunInfo) -> list[str]:
          "`apt-get install time` makes it exact)"),
         f"- fetch: {fetch if fetch else '(not run)'} (repository at {rev}); fetch (HTTP/2) is "
         "its default (ALPN h2,http/1.1; nginx picks h2), fetch --http1.1 the same binary "
-        "offering HTTP/1.1 only",
+        "offering HTTP/1.1 only"
+        + (f"; timed with `{shlex.join(info.fetch_args)}`" if info.fetch_args else ""),
     ]
     if FETCH_BASE.key in info.binaries:
         lines.append(f"- fetch-base: {info.binaries[FETCH_BASE.key]} (--fetch-baseline)")

@@ -85,14 +85,17 @@ class Commands:
     ca: Path
     programs: dict[str, str]     # paths of nginx, openssl, curl, h2load, wrk (as found)
     binaries: dict[str, Path]    # fetch and fetch-base, by tool key (fetch-h1 runs fetch's)
+    fetch_args: tuple[str, ...] = ()  # --fetch-args: for fetch's timed runs only
 
-    def fetch(self, key: str, urls: Path, output_format: str = "tsv") -> list[str]:
+    def fetch(self, key: str, urls: Path, output_format: str = "tsv",
+              extra: tuple[str, ...] = ()) -> list[str]:
         """fetch, fetch-h1 or fetch-base; the timed runs write TSV (to /dev/null), the
-        correctness run JSON Lines."""
+        correctness run JSON Lines. `extra` comes after the format, so that a -w among it
+        wins."""
         binary = self.binaries[FETCH.key if key == FETCH_H1.key else key]
         http = ["--http1.1"] if key == FETCH_H1.key else []
         return [str(binary), *http, "--cacert", str(self.ca), "-j", str(CONCURRENCY),
-                "--format", output_format, "-q", str(urls)]
+                "--format", output_format, "-q", *extra, str(urls)]
 
     def curl(self, key: str, curl_config: Path) -> list[str]:
         http = {"curl-h1": ["--http1.1"], "curl-h2-compressed": ["--compressed"]}.get(key, [])
@@ -108,7 +111,8 @@ class Commands:
     def timed(self, key: str, inputs: Inputs) -> list[str]:
         """The command line of a timed run of tool `key` on one workload."""
         if key in FETCH_KEYS:
-            return self.fetch(key, inputs.urls)
+            return self.fetch(key, inputs.urls,
+                              extra=self.fetch_args if key != FETCH_BASE.key else ())
         if key in CURL_KEYS:
             return self.curl(key, inputs.curl_config)
         if key in AIOHTTP_KEYS:

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <csignal>
 #include <cstdio>
@@ -15,10 +16,13 @@
 
 #include "fetch/app/options.hpp"
 #include "fetch/app/runtime.hpp"
+#include "fetch/body/saved_file.hpp"
+#include "fetch/input/line_count.hpp"
 #include "fetch/input/line_source.hpp"
 #include "fetch/report/fd_output.hpp"
 #include "fetch/report/sink.hpp"
 #include "fetch/report/summary.hpp"
+#include "fetch/run/reorder_window.hpp"
 #include "fetch/run/scheduler.hpp"
 
 namespace fetch {
@@ -41,7 +45,7 @@ constexpr rlim_t kMinimumDescriptors = 16;
 // Every connection needs a descriptor; the default soft limit (often 1024) is far below
 // what -j allows. Raises it to the hard limit and warns when even that is too low for -j.
 // Returns false, having said why, when fetch cannot run at all.
-bool raise_descriptor_limit(unsigned concurrency) {
+bool raise_descriptor_limit(unsigned concurrency, bool saving) {
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
     return true;
@@ -50,9 +54,10 @@ bool raise_descriptor_limit(unsigned concurrency) {
     limit.rlim_cur = limit.rlim_max;
     setrlimit(RLIMIT_NOFILE, &limit);
   }
-  // Each fetch holds one socket; the pool keeps idle ones besides; DNS and stdio need a few.
-  const rlim_t needed =
-      (1 + Runtime::kIdleConnectionsPerWorker) * static_cast<rlim_t>(concurrency) + 32;
+  // Each fetch holds one socket (and with --output-dir a file); the pool keeps idle ones
+  // besides; DNS and stdio need a few.
+  const rlim_t per_fetch = 1 + Runtime::kIdleConnectionsPerWorker + (saving ? 1 : 0);
+  const rlim_t needed = per_fetch * static_cast<rlim_t>(concurrency) + 32;
   if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < kMinimumDescriptors) {
     print_error(
         fmt::format("only {} file descriptors available (ulimit -n); fetch needs at least {}",
@@ -129,6 +134,17 @@ std::unique_ptr<LineSource> open_inputs(const asio::any_io_executor& executor,
   return concat_sources(std::move(sources));
 }
 
+// --output-dir, opened once. Several inputs repeat line numbers, so their files are numbered
+// apart. Throws std::system_error when it is no directory we can open.
+std::unique_ptr<OutputDir> open_output_dir(const Options& options) {
+  if (options.output_dir.empty()) return nullptr;
+  const auto urls = std::count_if(options.inputs.begin(), options.inputs.end(),
+                                  [](const std::string& input) { return looks_like_url(input); });
+  const auto sources = static_cast<std::size_t>(options.inputs.size()) -
+                       static_cast<std::size_t>(urls) + (urls > 0 ? 1 : 0);
+  return std::make_unique<OutputDir>(options.output_dir, sources > 1);
+}
+
 asio::awaitable<void> run_and_join(Scheduler& scheduler, asio::signal_set& signals) {
   co_await scheduler.run();
   signals.cancel();
@@ -196,11 +212,19 @@ int run(int argc, char** argv) {
     return *done;
   }
   // Checked before anything opens a descriptor (asio's epoll, the signal pipe).
-  if (!raise_descriptor_limit(options.concurrency)) {
+  if (!raise_descriptor_limit(options.concurrency, !options.output_dir.empty())) {
     return kExitUsage;
   }
+  // Before the runtime: the fetches a signal abandons still hold files in it until then.
+  std::unique_ptr<OutputDir> output_dir;
   std::optional<Runtime> runtime;
   std::unique_ptr<LineSource> source;
+  try {
+    output_dir = open_output_dir(options);
+  } catch (const std::system_error& error) {
+    print_error(fmt::format("--output-dir: {}", error.what()));
+    return kExitUsage;
+  }
   try {
     runtime.emplace(runtime_config(options));
   } catch (const SetupError& error) {  // a bad --cacert or --dns-servers
@@ -213,6 +237,7 @@ int run(int argc, char** argv) {
     print_error(error.what());
     return kExitUsage;
   }
+  runtime->session().output_dir = output_dir.get();
   if (options.insecure) {
     print_error("warning: --insecure: TLS certificates and host names are NOT verified");
   }
@@ -221,8 +246,16 @@ int run(int argc, char** argv) {
   const OutputChoice choice =
       choose_output(options.output_preferences(), is_terminal(STDOUT_FILENO),
                     is_terminal(STDERR_FILENO), no_colour_requested());
-  std::unique_ptr<Sink> sink = make_console_sink(choice, options.quiet, summary);
-  Scheduler scheduler{runtime->session(), *source, *sink, summary, options.concurrency};
+  if (choice.progress) {  // the progress line's total, when the inputs tell it cheaply
+    summary.expected = count_records(options.inputs).value_or(0);
+  }
+  std::unique_ptr<Sink> sink =
+      make_console_sink(choice, options.quiet, summary,
+                        ConsoleExtras{options.write_out, runtime->io().get_executor()});
+  const std::size_t order_window =
+      options.ordered ? ReorderWindow::size_for(options.concurrency) : 0;
+  Scheduler scheduler(runtime->session(), *source, *sink, summary, options.concurrency,
+                      order_window);
   const Ending ending = run_to_end(*runtime, scheduler, summary);
   return exit_status(ending, scheduler, *sink, summary);
 }

@@ -7,6 +7,8 @@
 #include <cctype>
 #include <cmath>
 #include <cstdint>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 #include <string_view>
@@ -123,8 +125,28 @@ CLI::Validator byte_size() {
       "");
 }
 
+// -w's argument: a template, or @FILE for one read from a file (as curl's). Rewrites the input
+// as the template's text and checks that it compiles.
+CLI::Validator write_out_template() {
+  return CLI::Validator(
+      [](std::string& input) -> std::string {
+        if (input.starts_with('@')) {
+          const std::string path = input.substr(1);
+          std::ifstream file(path, std::ios::binary);
+          if (!file.is_open()) return "cannot open the template file '" + path + "'";
+          input.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+          if (file.bad()) return "cannot read the template file '" + path + "'";
+        }
+        std::string error;
+        if (!WriteOut::compile(input, error)) return error;
+        return {};
+      },
+      "");
+}
+
 // Input: What to fetch.
 void add_input_options(CLI::App& app, Options& options) {
+  app.get_formatter()->label("Positionals", "Input");  // the inputs are the only positionals
   app.add_option("inputs", options.inputs,
                  "What to fetch: URLs (any argument containing ://), files listing one URL per "
                  "line (blank lines and lines starting with '#' are skipped), or '-' for standard "
@@ -139,12 +161,14 @@ void add_request_options(CLI::App& app, Options& options) {
          "--compressed", [&options] { options.compressed = true; },
          "Ask for a compressed body (gzip, deflate, br, zstd) and decode it: the default, "
          "accepted for curl users")
-      ->disable_flag_override();
+      ->disable_flag_override()
+      ->trigger_on_parse();
   app.add_flag_callback(
          "--no-compressed", [&options] { options.compressed = false; },
          "Do not ask for compressed bodies (no Accept-Encoding header), nor decode one a server "
          "sends anyway: the body is counted as it arrives, its coding still reported")
-      ->disable_flag_override();
+      ->disable_flag_override()
+      ->trigger_on_parse();
   app.add_flag("-I,--head", options.head,
                "Send HEAD instead of GET: status and Content-Length without the body");
 
@@ -230,16 +254,35 @@ void add_tls_options(CLI::App& app, Options& options) {
 // Output: What goes to stdout and stderr.
 void add_output_options(CLI::App& app, Options& options) {
   app.option_defaults()->group("Output");
+  // -f and -w both choose what a record looks like: triggered as parsed, the last one wins.
   app.add_option_function<std::string>(
          "-f,--format",
          [&options](const std::string& name) {
            options.format = name == "text"  ? OutputFormat::text
                             : name == "tsv" ? OutputFormat::tsv
                                             : OutputFormat::json;
+           options.write_out.reset();
          },
          "Output format on standard output: aligned text for people, or tab-separated values "
          "or JSON Lines for programs. Default: text on a terminal, tsv otherwise")
       ->transform(CLI::IsMember({"text", "tsv", "json"}, CLI::ignore_case))
+      ->trigger_on_parse()
+      ->type_name("FORMAT");
+
+  app.add_option_function<std::string>(
+         "-w,--write-out",
+         [&options](const std::string& text) {
+           std::string error;
+           options.write_out = WriteOut::compile(text, error);
+         },
+         "Write FORMAT for each URL instead of a record, as curl -w does (@FILE reads it from a "
+         "file): curl's %{http_code}, %{url}, %{url_effective}, %{size_download}, "
+         "%{num_redirects}, %{time_namelookup}, %{time_connect}, %{time_appconnect}, "
+         "%{time_starttransfer}, %{time_total} (seconds, cumulative as curl's), %{errormsg}, "
+         "%{exitcode}, %{json}, or any TSV field by its name (%{status}, %{elapsed_ms}, "
+         "%{error_code}, ...); \\n, \\t and %% as in curl. No newline is added")
+      ->transform(write_out_template())
+      ->trigger_on_parse()
       ->type_name("FORMAT");
 
   app.add_option_function<std::string>(
@@ -255,6 +298,20 @@ void add_output_options(CLI::App& app, Options& options) {
       ->type_name("WHEN")
       ->default_str("auto");
 
+  app.add_flag("--ordered", options.ordered,
+               "Write the records in input order, still fetching concurrently: a record waits "
+               "for those of earlier lines. At most max(1024, 4 x -j) lines run or wait beyond "
+               "the oldest unfinished one, so a slow line holds back at most that many")
+      ->disable_flag_override();
+
+  app.add_option("--output-dir", options.output_dir,
+                 "Save each body in DIR, an existing directory, as it streams in (decoded when "
+                 "the response was compressed): named LINE-TAIL after the input line and the "
+                 "URL's last path segment, written under a temporary name and renamed when "
+                 "complete, so that a failed URL leaves no file. Only bodies of ok records are "
+                 "kept; records say where in saved_as")
+      ->type_name("DIR");
+
   app.add_flag_callback(
          "--no-progress", [&options] { options.progress = false; },
          "Do not draw the progress line on standard error (it is only drawn on a terminal)")
@@ -267,13 +324,35 @@ void add_output_options(CLI::App& app, Options& options) {
 
 }  // namespace
 
+// The help's last words: commands to paste, and where the rest is.
+constexpr const char* kExamples = R"(
+Examples:
+  fetch urls.txt                          every URL of the file, 50 at a time
+  fetch -j 200 -m 5 urls.txt              200 at once, at most 5 seconds each
+  fetch urls.txt | awk -F'\t' '$4 == "false" { print $2 ": " $11 }'
+                                          what failed, and why (TSV: field 4 is ok)
+  fetch -f json urls.txt | jq -r 'select(.status == 404) | .url'
+  fetch -w '%{http_code} %{time_total} %{url}\n' urls.txt
+                                          curl's -w variables, one line per URL
+  fetch --ordered urls.txt > results.tsv  records in the order of the list
+  fetch --output-dir pages urls.txt       each body saved as pages/LINE-NAME
+  cat urls.txt | fetch -q                 URLs from standard input, no summary
+
+Exit status: 0 every URL ok, 1 some failed, 2 usage error, 130/143 interrupted,
+141 the reader of standard output went away. An option given twice takes its
+last value. See fetch(1) for the record fields, error codes and -w variables.)";
+
 void add_options(CLI::App& app, Options& options) {
   add_input_options(app, options);
+  // Every option added from here on takes its last value when given twice, as curl's do (the
+  // inputs above keep them all). Flags that undo each other are triggered as parsed instead.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   add_request_options(app, options);
   add_connection_options(app, options);
   add_tls_options(app, options);
   add_output_options(app, options);
   app.option_defaults()->group("Options");  // what the caller adds next (--version)
+  app.footer(kExamples);
 }
 
 }  // namespace fetch

@@ -70,12 +70,26 @@ void BodySink::reset() noexcept {
   stages_.clear();
   decoders_.clear();
   failure_.reset();
+  started_at_.reset();
+  saving_.reset();  // a body not finished is removed
+  saved_as_.clear();
+}
+
+void BodySink::save_into(OutputDir& dir, std::string name) {
+  save_dir_ = &dir;
+  save_name_ = std::move(name);
 }
 
 bool BodySink::start(unsigned status, bool has_location, std::string_view content_encoding,
                      bool has_body) {
   reset();
+  started_at_ = std::chrono::steady_clock::now();  // curl's "start transfer": the response is here
   limited_ = !(redirects_followed_ && is_redirect(status) && has_location);
+  if (save_dir_ && has_body && limited_ && status < 400) {
+    std::string error;
+    saving_ = SavedFile::create(*save_dir_, save_name_, error);
+    if (!saving_) return fail(errc::save_failed, std::move(error));
+  }
   const std::vector<std::string> codings = codings_of(content_encoding);
   for (const std::string& coding : codings) {
     encoding_ += encoding_.empty() ? "" : ", ";
@@ -108,7 +122,7 @@ bool BodySink::start(unsigned status, bool has_location, std::string_view conten
 bool BodySink::data(std::string_view wire) {
   if (failure_) return false;
   wire_bytes_ += wire.size();
-  if (decoders_.empty()) return true;
+  if (decoders_.empty()) return save(wire);
   if (auto failure = decoders_.front()->feed(wire, *stages_.front())) {
     return fail(failure->code, std::move(failure->message));
   }
@@ -119,6 +133,11 @@ bool BodySink::finish() {
   for (const auto& decoder : decoders_) {
     if (failure_) break;
     if (auto failure = decoder->finish()) fail(failure->code, std::move(failure->message));
+  }
+  if (saving_ && !failure_) {
+    if (!saving_->commit()) return fail(errc::save_failed, saving_->error());
+    saved_as_ = saving_->saved_as();
+    saving_.reset();
   }
   return !failure_;
 }
@@ -135,7 +154,12 @@ bool BodySink::count(std::string_view decoded) {
                             "decompression bomb?)",
                             kMaxRatio, wire_bytes_));
   }
-  return true;
+  return save(decoded);
+}
+
+bool BodySink::save(std::string_view body) {
+  if (!saving_ || saving_->write(body)) return true;
+  return fail(errc::save_failed, saving_->error());
 }
 
 bool BodySink::fail(errc code, std::string message) {

@@ -32,19 +32,22 @@ Result input_failure(const InputLine& line) {
 
 // Each hop reports afresh: the last response is the one that counts, and so do the phases of
 // the connection that carried it (all 0 when it was open already); total_ms covers them all.
-void fold(Result& result, Hop& hop, const BodySink& body) {
+void fold(Result& result, Hop& hop, const BodySink& body, Clock::time_point started) {
   Exchange& exchange = hop.exchange;
   result.status = exchange.status;
   result.content_length = exchange.content_length;
   result.bytes = body.wire_bytes();
   result.decoded_bytes = body.decoded_bytes();
   result.content_encoding = body.content_encoding();
+  result.saved_as = body.saved_as();
   result.reused_connection = hop.reused;
   if (hop.protocol) result.http_version = *hop.protocol == Protocol::http2 ? "2" : "1.1";
   result.timings.resolve_ms = hop.timings.resolve_ms;
   result.timings.connect_ms = hop.timings.connect_ms;
   result.timings.tls_ms = hop.timings.tls_ms;
   result.timings.ttfb_ms = exchange.ttfb_ms;
+  const std::optional<Clock::time_point> head = body.started_at();
+  result.timings.start_transfer_ms = head ? milliseconds(started, *head) : 0;
   if (exchange.error) {
     result.error = std::move(exchange.error);
   }
@@ -74,11 +77,16 @@ asio::awaitable<Result> fetch_url(Session& session, InputLine line) {
   Watchdog watchdog{session.executor};
   BodySink body{session.settings.max_filesize, session.settings.max_redirects > 0,
                 session.settings.decode ? &session.decoder_memory : nullptr};
+  if (session.output_dir) {
+    body.save_into(*session.output_dir,
+                   saved_file_name(*session.output_dir, line.number, line.source,
+                                   target.request_target, target.origin.host()));
+  }
   std::vector<std::string> visited{target.url};
   for (;;) {
     body.reset();
     Hop hop = co_await send_hop(session, target, deadline, watchdog, body);
-    fold(result, hop, body);
+    fold(result, hop, body, started);
     result.final_url = target.display;
     // A redirect without a Location (or an empty one) is the final response, as browsers
     // and curl show it.

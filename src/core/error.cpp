@@ -78,6 +78,7 @@ constexpr std::array kCodes{
     CodeText{errc::h2_inadequate_security, "h2_inadequate_security",
              "HTTP/2 INADEQUATE_SECURITY"},
     CodeText{errc::h2_http_1_1_required, "h2_http_1_1_required", "HTTP/2 HTTP_1_1_REQUIRED"},
+    CodeText{errc::save_failed, "save_failed", "cannot save the body (--output-dir)"},
 };
 
 constexpr bool in_enum_order() {

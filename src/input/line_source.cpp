@@ -239,7 +239,10 @@ class ConcatSource final : public LineSource {
   asio::awaitable<std::optional<InputLine>> next() override {
     while (!cancelled_ && index_ < sources_.size()) {
       if (sources_[index_]) {
-        if (auto line = co_await sources_[index_]->next()) co_return line;
+        if (auto line = co_await sources_[index_]->next()) {
+          line->source = index_;
+          co_return line;
+        }
         if (cancelled_) co_return std::nullopt;
         sources_[index_].reset();  // close each file as soon as it is done
       }

@@ -171,6 +171,16 @@ std::string format_tsv(const Result& result) {
 std::string format_json(const Result& result) {
   std::string out;
   out.reserve(256 + result.url.size() + result.final_url.size());
+  append_json_record(out, result);
+  out += '\n';
+  return out;
+}
+
+void append_tsv_value(std::string& out, const FieldValue& value) {
+  append_value<Syntax::tsv>(out, value);
+}
+
+void append_json_record(std::string& out, const Result& result) {
   out += '{';
   bool first = true;
   auto next_key = [&](std::string_view key) {
@@ -189,8 +199,7 @@ std::string format_json(const Result& result) {
       }
     }
   }
-  out += "}\n";
-  return out;
+  out += '}';
 }
 
 std::string format_text(const Result& result, bool colour) {

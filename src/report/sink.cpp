@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <optional>
 
@@ -24,16 +26,25 @@ bool same_terminal(int a, int b) noexcept {
 
 class ConsoleSink final : public Sink {
  public:
-  ConsoleSink(const OutputChoice& choice, bool quiet, const Summary& run, int out_fd, int err_fd)
+  ConsoleSink(const OutputChoice& choice, bool quiet, const Summary& run, ConsoleExtras extras,
+              int out_fd, int err_fd)
       : choice_(choice),
         quiet_(quiet),
         run_(run),
+        write_out_(std::move(extras.write_out)),
         out_(out_fd, has_live_reader(out_fd)),
         err_(err_fd, true),
         clear_before_result_(choice.progress && same_terminal(out_fd, err_fd)) {
-    if (choice_.progress) progress_.emplace(err_);
+    if (choice_.progress) {
+      progress_.emplace(err_, run_);
+      if (extras.executor) {
+        ticker_.emplace(extras.executor);
+        arm_ticker();
+      }
+    }
   }
   ~ConsoleSink() override {
+    stop_ticker();
     if (progress_) progress_->clear();
   }
   ConsoleSink(const ConsoleSink&) = delete;
@@ -41,15 +52,17 @@ class ConsoleSink final : public Sink {
 
   void on_result(const Result& result) override {
     if (progress_ && clear_before_result_) progress_->clear();
-    out_.write(format(result));
-    if (progress_) progress_->update(run_);
+    format(result);
+    out_.write(line_);
+    if (progress_) progress_->update();
   }
 
   void on_progress() override {
-    if (progress_) progress_->update(run_);
+    if (progress_) progress_->update();
   }
 
   void on_finish() override {
+    stop_ticker();
     out_.flush();
     if (progress_) progress_->clear();
     if (!quiet_) err_.write(format_summary(run_));
@@ -58,26 +71,55 @@ class ConsoleSink final : public Sink {
   bool closed() const override { return out_.broken(); }
 
  private:
-  std::string format(const Result& result) const {
+  // Redraws the progress line every 100 ms until stopped, so that it moves on while no URL
+  // finishes. After stop_ticker() a handler only returns: cancelled, or (had the timer
+  // expired already) told by ticking_.
+  void arm_ticker() {
+    ticker_->expires_after(std::chrono::milliseconds(100));
+    ticker_->async_wait([this](const boost::system::error_code& ec) {
+      if (ec || !ticking_) return;
+      progress_->tick();
+      arm_ticker();
+    });
+  }
+
+  void stop_ticker() {
+    ticking_ = false;
+    if (ticker_) ticker_->cancel();
+  }
+
+  // Leaves what stdout gets for `result` in line_.
+  void format(const Result& result) {
+    if (write_out_) {
+      line_.clear();  // the buffer is kept: a template writes into it without allocating
+      write_out_->render(line_, result);
+      return;
+    }
     switch (choice_.format) {
       case OutputFormat::json:
-        return format_json(result);
+        line_ = format_json(result);
+        return;
       case OutputFormat::text:
-        return format_text(result, choice_.colour);
+        line_ = format_text(result, choice_.colour);
+        return;
       case OutputFormat::tsv:
       case OutputFormat::automatic:
         break;  // choose_output never leaves it automatic
     }
-    return format_tsv(result);
+    line_ = format_tsv(result);
   }
 
   OutputChoice choice_;
   bool quiet_;
   const Summary& run_;
+  std::optional<WriteOut> write_out_;
+  std::string line_;  // the record being written
   Output out_;
   Output err_;
   bool clear_before_result_;
-  std::optional<Progress> progress_;  // declared after err_: it refers to it
+  std::optional<Progress> progress_;                 // declared after err_: it refers to it
+  std::optional<boost::asio::steady_timer> ticker_;  // after progress_: its handler draws it
+  bool ticking_ = true;
 };
 
 }  // namespace
@@ -111,14 +153,14 @@ bool no_colour_requested() noexcept {
   return value != nullptr && value[0] != '\0';
 }
 
-std::unique_ptr<Sink> make_console_sink(const OutputChoice& choice, bool quiet,
-                                        const Summary& run) {
-  return make_console_sink(choice, quiet, run, STDOUT_FILENO, STDERR_FILENO);
+std::unique_ptr<Sink> make_console_sink(const OutputChoice& choice, bool quiet, const Summary& run,
+                                        ConsoleExtras extras, int out_fd, int err_fd) {
+  return std::make_unique<ConsoleSink>(choice, quiet, run, std::move(extras), out_fd, err_fd);
 }
 
 std::unique_ptr<Sink> make_console_sink(const OutputChoice& choice, bool quiet, const Summary& run,
                                         int out_fd, int err_fd) {
-  return std::make_unique<ConsoleSink>(choice, quiet, run, out_fd, err_fd);
+  return make_console_sink(choice, quiet, run, ConsoleExtras{}, out_fd, err_fd);
 }
 
 }  // namespace fetch

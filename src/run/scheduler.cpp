@@ -18,6 +18,7 @@
 #include "fetch/input/line_source.hpp"
 #include "fetch/report/sink.hpp"
 #include "fetch/report/summary.hpp"
+#include "fetch/run/reorder_window.hpp"
 
 namespace fetch {
 
@@ -28,22 +29,33 @@ namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 }
 
+// One line to fetch, with its place in the input order (--ordered; 0 otherwise).
+struct Scheduler::Job {
+  InputLine line;
+  std::uint64_t ticket = 0;
+};
+
 // Everything the producer and the workers share while run() is in progress. Lives in
 // run()'s coroutine frame, which outlives them all.
 struct Scheduler::State {
   // Lines flow from the producer to the workers; an empty optional tells one worker to stop.
   // (Boost 1.81's channel::close() drops buffered items, so no close() here.)
-  using Queue = asio::experimental::channel<void(error_code, std::optional<InputLine>)>;
+  using Queue = asio::experimental::channel<void(error_code, std::optional<Job>)>;
 
-  State(const asio::any_io_executor& executor, unsigned concurrency)
+  State(const asio::any_io_executor& executor, unsigned concurrency, std::size_t order_window)
       : executor(executor),
         queue(executor, concurrency),
         all_done(executor, asio::steady_timer::time_point::max()),
-        cancel_signals(concurrency + 1) {}
+        room(executor, asio::steady_timer::time_point::max()),
+        cancel_signals(concurrency + 1) {
+    if (order_window > 0) window.emplace(order_window);
+  }
 
   asio::any_io_executor executor;
   Queue queue;
-  asio::steady_timer all_done;  // cancelled by the last coroutine to finish
+  asio::steady_timer all_done;          // cancelled by the last coroutine to finish
+  std::optional<ReorderWindow> window;  // --ordered
+  asio::steady_timer room;              // cancelled when the window makes room: wakes the producer
   std::vector<asio::cancellation_signal> cancel_signals;  // one per worker, last: producer
   unsigned workers = 0;                                   // started so far, at most the concurrency
   unsigned running = 0;        // the producer and the workers not yet finished
@@ -58,20 +70,28 @@ struct Scheduler::State {
 };
 
 Scheduler::Scheduler(Session& session, LineSource& source, Sink& sink, Summary& summary,
-                     unsigned concurrency)
+                     unsigned concurrency, std::size_t order_window)
     : session_(session),
       source_(source),
       sink_(sink),
       summary_(summary),
-      concurrency_(concurrency) {}
+      concurrency_(concurrency),
+      order_window_(order_window) {}
 
 asio::awaitable<void> Scheduler::run() {
   const asio::any_io_executor executor = co_await asio::this_coro::executor;
-  State state{executor, concurrency_};
+  State state{executor, concurrency_, order_window_};
   state_ = &state;
   state.running = 1;
   spawn(produce(), state.cancel_signals.back());
   co_await state.all_done.async_wait(use_tuple);
+  // Stopped by a signal: what finished is still reported, in order, gaps skipped.
+  while (state.window && !state.failure && !sink_.closed()) {
+    const Result* held = state.window->held();
+    if (!held) break;
+    sink_.on_result(*held);
+    state.window->pop();
+  }
   state_ = nullptr;
   input_error_ = std::move(state.input_error);
   if (state.failure) {
@@ -111,6 +131,13 @@ void Scheduler::stop() {
 
 asio::awaitable<void> Scheduler::produce() {
   while (!stopped_) {
+    // --ordered: no line starts while the window is full (a slow line holds back at most it).
+    while (state_->window && state_->window->full() && !stopped_) {
+      co_await state_->room.async_wait(use_tuple);
+    }
+    if (stopped_) {
+      break;
+    }
     std::optional<InputLine> line;
     try {
       line = co_await source_.next();
@@ -123,6 +150,7 @@ asio::awaitable<void> Scheduler::produce() {
     if (!line || stopped_) {
       break;
     }
+    Job job{std::move(*line), state_->window ? state_->window->take() : 0};
     // The first lines each start a worker of their own, at once: a file's first -j lines
     // are read without suspending, so that many fetches start together. Handed through the
     // channel instead, one would start per turn of the event loop, and a turn can hold a
@@ -130,10 +158,10 @@ asio::awaitable<void> Scheduler::produce() {
     if (state_->workers < concurrency_) {
       ++state_->running;
       const unsigned index = state_->workers++;
-      spawn(work(std::move(*line)), state_->cancel_signals[index]);
+      spawn(work(std::move(job)), state_->cancel_signals[index]);
       continue;
     }
-    auto [ec] = co_await state_->queue.async_send(error_code{}, std::move(line), use_tuple);
+    auto [ec] = co_await state_->queue.async_send(error_code{}, std::move(job), use_tuple);
     if (ec) {
       co_return;
     }
@@ -149,28 +177,49 @@ asio::awaitable<void> Scheduler::produce() {
   }
 }
 
-asio::awaitable<void> Scheduler::work(InputLine first) {
-  std::optional<InputLine> line{std::move(first)};
+asio::awaitable<void> Scheduler::work(Job first) {
+  std::optional<Job> job{std::move(first)};
   while (!stopped_) {
     ++summary_.in_flight;
     sink_.on_progress();
-    Result result = co_await fetch_url(session_, std::move(*line));
+    Result result = co_await fetch_url(session_, std::move(job->line));
     --summary_.in_flight;
     if (stopped_) {
       break;
     }
     summary_.add(result);
-    sink_.on_result(result);
-    if (sink_.closed()) {
-      stop();
+    if (!report(job->ticket, result)) {
       break;
     }
     auto [ec, next] = co_await state_->queue.async_receive(use_tuple);
     if (ec || !next || stopped_) {
       break;
     }
-    line = std::move(next);
+    job = std::move(next);
   }
+}
+
+bool Scheduler::report(std::uint64_t ticket, Result& result) {
+  if (!state_->window) {
+    sink_.on_result(result);
+  } else {
+    ReorderWindow& window = *state_->window;
+    window.put(ticket, std::move(result));
+    bool released = false;
+    while (!sink_.closed()) {
+      const Result* ready = window.ready();
+      if (!ready) break;
+      sink_.on_result(*ready);
+      window.pop();
+      released = true;
+    }
+    if (released) state_->room.cancel();  // the producer may start lines again
+  }
+  if (sink_.closed()) {
+    stop();
+    return false;
+  }
+  return true;
 }
 
 }  // namespace fetch

@@ -235,5 +235,18 @@ TEST(BodySink, AllDecodersShareOneMemoryBudget) {
   EXPECT_EQ(memory.in_use(), 0u);
 }
 
+TEST(BodySink, RemembersWhenTheResponseStarted) {
+  // -w's %{time_starttransfer} is measured here, for every protocol that feeds the sink.
+  BodySink sink;
+  EXPECT_FALSE(sink.started_at());
+  const auto before = std::chrono::steady_clock::now();
+  ASSERT_TRUE(sink.start(200, false, "", true));
+  ASSERT_TRUE(sink.started_at());
+  EXPECT_GE(*sink.started_at(), before);
+  EXPECT_LE(*sink.started_at(), std::chrono::steady_clock::now());
+  sink.reset();  // the next hop
+  EXPECT_FALSE(sink.started_at());
+}
+
 }  // namespace
 }  // namespace fetch

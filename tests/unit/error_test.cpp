@@ -10,7 +10,7 @@ namespace fetch {
 namespace {
 
 constexpr int kFirst = static_cast<int>(errc::bad_url);
-constexpr int kLast = static_cast<int>(errc::h2_http_1_1_required);
+constexpr int kLast = static_cast<int>(errc::save_failed);
 
 TEST(ErrorCodes, EveryCodeHasAUniqueSnakeCaseName) {
   std::set<std::string> names;
@@ -39,6 +39,7 @@ TEST(ErrorCodes, NamesThatScriptsRelyOn) {
   EXPECT_EQ(to_name(errc::timeout_connect), "timeout_connect");
   EXPECT_EQ(to_name(errc::body_truncated), "body_truncated");
   EXPECT_EQ(to_name(errc::too_many_redirects), "too_many_redirects");
+  EXPECT_EQ(to_name(errc::save_failed), "save_failed");
 }
 
 }  // namespace

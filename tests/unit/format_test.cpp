@@ -66,20 +66,20 @@ std::vector<std::string> split_tabs(const std::string& line) {
 TEST(FormatTsv, OkResult) {
   EXPECT_EQ(format_tsv(ok_result()),
             "3\thttps://example.com/\thttps://example.com/\ttrue\t200\t1256\t1256\t0\t45.679"
-            "\t\t\t1.500\t2.250\t10.125\t20.000\ttrue\tfalse\t\t1256\t\t\n");
+            "\t\t\t1.500\t2.250\t10.125\t20.000\ttrue\tfalse\t\t1256\t\t\t\n");
 }
 
 TEST(FormatTsv, NotFoundIsNotOkAndHasNoContentLength) {
   EXPECT_EQ(format_tsv(not_found_result()),
             "7\thttp://example.com/missing\thttp://example.com/missing\tfalse\t404\t\t15\t0"
-            "\t4.000\t\t\t0.250\t0.500\t0.000\t3.000\tfalse\tfalse\t\t15\t\t\n");
+            "\t4.000\t\t\t0.250\t0.500\t0.000\t3.000\tfalse\tfalse\t\t15\t\t\t\n");
 }
 
 TEST(FormatTsv, ErrorResult) {
   EXPECT_EQ(format_tsv(error_result()),
             "12\thttps://down.example/\thttps://down.example/\tfalse\t\t\t0\t0\t1.000"
             "\tconnect\tConnection refused\t0.750\t0.000\t0.000\t0.000\tfalse\tfalse"
-            "\tconnect_refused\t0\t\t\n");
+            "\tconnect_refused\t0\t\t\t\n");
 }
 
 TEST(FormatTsv, RedirectedResult) {
@@ -87,7 +87,7 @@ TEST(FormatTsv, RedirectedResult) {
   r.final_url = "https://www.example.com/";
   r.redirects = 2;
   const auto fields = split_tabs(format_tsv(r));
-  ASSERT_EQ(fields.size(), 21u);
+  ASSERT_EQ(fields.size(), 22u);
   EXPECT_EQ(fields[2], "https://www.example.com/");
   EXPECT_EQ(fields[7], "2");
 }
@@ -99,7 +99,7 @@ TEST(FormatTsv, EscapesSeparatorsBackslashAndControlBytes) {
       "f\x7fg\x1b[31m";
   r.error->message = std::string("nul\0byte", 8) + "\tend\n";
   const auto fields = split_tabs(format_tsv(r));
-  ASSERT_EQ(fields.size(), 21u);
+  ASSERT_EQ(fields.size(), 22u);
   EXPECT_EQ(fields[1], "http://x/a\\tb\\nc\\rd\\\\e\\x01f\\x7fg\\x1b[31m");
   EXPECT_EQ(fields[10], "nul\\x00byte\\tend\\n");
 }
@@ -125,7 +125,7 @@ TEST(FormatTsv, AlwaysOneLineWithEveryField) {
     EXPECT_EQ(line.back(), '\n');
     EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1);
     EXPECT_EQ(line.find('\r'), std::string::npos);
-    EXPECT_EQ(std::count(line.begin(), line.end(), '\t'), 20) << line;
+    EXPECT_EQ(std::count(line.begin(), line.end(), '\t'), 21) << line;
   }
 }
 
@@ -147,9 +147,11 @@ TEST(FormatJson, KeysInContractOrder) {
   std::vector<std::string> keys;
   for (const auto& member : object) keys.emplace_back(member.key());
   const std::vector<std::string> expected = {
-      "line",  "url",           "final_url",       "ok",      "status", "content_length",
-      "bytes", "redirects",     "elapsed_ms",      "timings", "reused", "downgraded",
-      "error", "decoded_bytes", "content_encoding", "http_version"};
+      "line",         "url",          "final_url",     "ok",
+      "status",       "content_length", "bytes",       "redirects",
+      "elapsed_ms",   "timings",      "reused",        "downgraded",
+      "error",        "decoded_bytes", "content_encoding", "http_version",
+      "saved_as"};
   EXPECT_EQ(keys, expected);
 
   std::vector<std::string> timing_keys;
@@ -434,13 +436,22 @@ TEST(FormatDecoding, EveryFormatReportsTheDecodedSizeAndTheCoding) {
   EXPECT_TRUE(parse_line(format_json(ok_result())).at("content_encoding").is_null());
 }
 
-TEST(FormatHttpVersion, IsTheLastColumnAndAbsentWithoutAConnection) {
+TEST(FormatHttpVersion, IsAbsentWithoutAConnection) {
   Result r = ok_result();
   r.http_version = "2";
-  EXPECT_EQ(split_tabs(format_tsv(r))[20], "2\n");
+  EXPECT_EQ(split_tabs(format_tsv(r))[20], "2");
   EXPECT_EQ(parse_line(format_json(r)).at("http_version").as_string(), "2");
-  EXPECT_EQ(split_tabs(format_tsv(error_result()))[20], "\n");
+  EXPECT_EQ(split_tabs(format_tsv(error_result()))[20], "");
   EXPECT_TRUE(parse_line(format_json(error_result())).at("http_version").is_null());
+}
+
+TEST(FormatSavedAs, EveryFormatSaysWhereTheBodyWasSaved) {
+  Result r = ok_result();
+  EXPECT_EQ(split_tabs(format_tsv(r))[21], "\n");
+  EXPECT_TRUE(parse_line(format_json(r)).at("saved_as").is_null());
+  r.saved_as = "out/3-page\t.html";
+  EXPECT_EQ(split_tabs(format_tsv(r))[21], "out/3-page\\t.html\n");
+  EXPECT_EQ(parse_line(format_json(r)).at("saved_as").as_string(), "out/3-page\t.html");
 }
 
 TEST(FormatDowngrade, EveryFormatReportsAnHttpsToHttpRedirect) {

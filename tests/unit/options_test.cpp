@@ -2,9 +2,11 @@
 #include "fetch/app/options.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -157,6 +159,68 @@ TEST(Options, Format) {
   expect_rejected({"-f"});
 }
 
+TEST(Options, WriteOut) {
+  EXPECT_FALSE(parse({}).write_out);
+  const Options o = parse({"-w", "%{http_code} %{url}\\n"});
+  ASSERT_TRUE(o.write_out);
+  Result r;
+  r.status = 204;
+  r.url = "http://a/";
+  std::string out;
+  o.write_out->render(out, r);
+  EXPECT_EQ(out, "204 http://a/\n");
+  EXPECT_TRUE(parse({"--write-out=%{json}"}).write_out);
+  EXPECT_TRUE(parse({"-w", ""}).write_out);  // writes nothing per URL, as curl's
+  expect_rejected({"-w", "%{nope}"});
+  expect_rejected({"-w", "%{http_code"});
+  expect_rejected({"-w"});
+}
+
+TEST(Options, WriteOutFromAFile) {
+  char name[] = "/tmp/fetch-options-test-XXXXXX";
+  const int fd = ::mkstemp(name);
+  ASSERT_GE(fd, 0);
+  const std::string text = "code=%{http_code}\n";
+  ASSERT_EQ(::write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  ::close(fd);
+  const Options o = parse({"-w", std::string("@") + name});
+  ::unlink(name);
+  ASSERT_TRUE(o.write_out);
+  Result r;
+  r.status = 200;
+  std::string out;
+  o.write_out->render(out, r);
+  EXPECT_EQ(out, "code=200\n");
+  expect_rejected({"-w", "@/nonexistent/format.txt"});
+}
+
+TEST(Options, RepeatedOptionsTakeTheLastValue) {
+  EXPECT_EQ(parse({"-f", "text", "-f", "json"}).format, OutputFormat::json);
+  EXPECT_EQ(parse({"-j", "3", "--concurrency", "7"}).concurrency, 7u);
+  EXPECT_EQ(parse({"-A", "one", "-A", "two"}).user_agent, "two");
+  EXPECT_EQ(parse({"--color", "never", "--color", "always"}).colour, ColourMode::always);
+  EXPECT_DOUBLE_EQ(parse({"-m", "5", "-m", "2"}).max_time_s, 2);
+  EXPECT_EQ(parse({"--max-filesize", "1k", "--max-filesize", "2k"}).max_filesize, 2048u);
+  EXPECT_TRUE(parse({"-q", "-q"}).quiet);
+  EXPECT_TRUE(parse({"-k", "--insecure"}).insecure);
+  // A rejected value is rejected wherever it comes.
+  expect_rejected({"-j", "0", "-j", "5"});
+  // The inputs are all kept.
+  EXPECT_EQ(parse({"a", "-j", "2", "b"}).inputs, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(Options, OptionsThatUndoEachOtherFollowTheCommandLine) {
+  EXPECT_FALSE(parse({"--compressed", "--no-compressed"}).compressed);
+  EXPECT_TRUE(parse({"--no-compressed", "--compressed"}).compressed);
+  // -f and -w both choose what a record looks like.
+  const Options template_last = parse({"-f", "json", "-w", "%{url}"});
+  EXPECT_TRUE(template_last.write_out);
+  const Options format_last = parse({"-w", "%{url}", "-f", "json"});
+  EXPECT_FALSE(format_last.write_out);
+  EXPECT_EQ(format_last.format, OutputFormat::json);
+  EXPECT_TRUE(parse({"-w", "a", "-w", "%{url}"}).write_out);
+}
+
 TEST(Options, Colour) {
   EXPECT_EQ(parse({"--color", "always"}).colour, ColourMode::always);
   EXPECT_EQ(parse({"--colour", "never"}).colour, ColourMode::never);
@@ -187,7 +251,7 @@ TEST(Options, HelpMentionsEveryOption) {
   for (const char* name :
        {"--concurrency", "--connect-timeout", "--max-time", "--max-redirects", "--max-filesize",
         "--dns-servers", "--cacert", "--insecure", "--no-sessionid", "--format", "--color",
-        "--no-progress", "--quiet", "--user-agent", "inputs"}) {
+        "--no-progress", "--quiet", "--user-agent", "--write-out", "inputs"}) {
     EXPECT_NE(help.find(name), std::string::npos) << name;
   }
 }

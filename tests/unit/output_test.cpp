@@ -14,6 +14,7 @@
 #include "fetch/report/fd_output.hpp"
 #include "fetch/report/progress.hpp"
 #include "pipe.hpp"
+#include "support/pty.hpp"
 
 namespace fetch {
 namespace {
@@ -181,8 +182,9 @@ Summary sample_summary(unsigned in_flight) {
 TEST(Progress, DrawsOneLineAndThrottles) {
   Pipe pipe;
   Output terminal(pipe.write_end, true);
-  Progress progress(terminal);
-  progress.update(sample_summary(50));
+  Summary run = sample_summary(50);
+  Progress progress(terminal, run);
+  progress.update();
   const std::string drawn = pipe.drain();
   EXPECT_EQ(drawn.rfind("\r\x1b[2K  1234 done  (1200 ok, 34 failed)  50 in flight  ", 0), 0u)
       << drawn;
@@ -190,36 +192,112 @@ TEST(Progress, DrawsOneLineAndThrottles) {
   EXPECT_EQ(drawn.back(), 's');
   EXPECT_EQ(drawn.find('\n'), std::string::npos);
 
-  progress.update(sample_summary(49));  // within 100 ms: not redrawn
+  run.in_flight = 49;
+  progress.update();  // within 100 ms: left to the timer
   EXPECT_EQ(pipe.drain(), "");
 }
 
 TEST(Progress, RedrawsAfterInterval) {
   Pipe pipe;
   Output terminal(pipe.write_end, true);
-  Progress progress(terminal);
-  progress.update(sample_summary(50));
+  Summary run = sample_summary(50);
+  Progress progress(terminal, run);
+  progress.update();
   pipe.drain();
   ::usleep(120 * 1000);
-  progress.update(sample_summary(7));
+  run.in_flight = 7;
+  progress.update();
   EXPECT_NE(pipe.drain().find("  7 in flight"), std::string::npos);
 }
 
 TEST(Progress, ClearOnlyWhenDrawn) {
   Pipe pipe;
   Output terminal(pipe.write_end, true);
-  Progress progress(terminal);
+  Summary run = sample_summary(50);
+  Progress progress(terminal, run);
   progress.clear();
   EXPECT_EQ(pipe.drain(), "");
-  progress.update(sample_summary(50));
-  const std::string drawn = pipe.drain();
+  progress.update();
+  pipe.drain();
   progress.clear();
   EXPECT_EQ(pipe.drain(), "\r\x1b[2K");
   progress.clear();
   EXPECT_EQ(pipe.drain(), "");
-  // Within the interval, an update restores the erased line unchanged.
-  progress.update(sample_summary(1));
-  EXPECT_EQ(pipe.drain(), drawn);
+}
+
+TEST(Progress, AnErasedLineComesBackWithTheFiguresOfNow) {
+  // The stale line of old: a result printed over the progress line, and the line redrawn
+  // as it was before the result ("0 done ... 1 in flight").
+  Pipe pipe;
+  Output terminal(pipe.write_end, true);
+  Summary run;
+  run.in_flight = 1;
+  Progress progress(terminal, run);
+  progress.update();
+  EXPECT_NE(pipe.drain().find("     0 done  (0 ok, 0 failed)  1 in flight"), std::string::npos);
+  progress.clear();
+  run.count = run.ok = 1;
+  run.in_flight = 0;
+  progress.update();  // at once, within the 100 ms
+  const std::string drawn = pipe.drain();
+  EXPECT_NE(drawn.find("     1 done  (1 ok, 0 failed)  0 in flight"), std::string::npos) << drawn;
+}
+
+TEST(Progress, TickAlwaysDrawsTheFiguresOfNow) {
+  Pipe pipe;
+  Output terminal(pipe.write_end, true);
+  Summary run = sample_summary(3);
+  Progress progress(terminal, run);
+  progress.update();
+  pipe.drain();
+  run.in_flight = 2;
+  progress.tick();
+  EXPECT_NE(pipe.drain().find("  2 in flight"), std::string::npos);
+}
+
+TEST(Progress, CutToTheTerminalsWidth) {
+  test::Pty pty{40};
+  Output terminal(pty.slave, true);
+  Summary run = sample_summary(50);
+  Progress progress(terminal, run);
+  progress.update();
+  const std::string drawn = pty.read_available();
+  EXPECT_EQ(drawn.size(), std::string_view("\r\x1b[2K").size() + 39) << drawn;
+  EXPECT_EQ(drawn.rfind("\r\x1b[2K  1234 done", 0), 0u) << drawn;
+}
+
+TEST(ProgressText, WithoutATotal) {
+  Summary run = sample_summary(50);
+  EXPECT_EQ(progress_text(run, 2.0),
+            "  1234 done  (1200 ok, 34 failed)  50 in flight  617.0 req/s  2.0 s");
+}
+
+TEST(ProgressText, WithATotalShowsThePercentageAndTheTimeLeft) {
+  Summary run = sample_summary(50);
+  run.expected = 10000;
+  // 1234 in 1.234 s: 1000 a second, 8766 to go.
+  EXPECT_EQ(progress_text(run, 1.234),
+            "  1234/10000 done  12%  (1200 ok, 34 failed)  50 in flight  1000.0 req/s  1.2 s"
+            "  ETA 9 s");
+  run.expected = 1234 + 150'000;
+  EXPECT_NE(progress_text(run, 1.234).find("  ETA 2m30s"), std::string::npos);
+  run.expected = 1234 + 7'200'000;
+  EXPECT_NE(progress_text(run, 1.234).find("  ETA 2h00m"), std::string::npos);
+}
+
+TEST(ProgressText, NeverAHundredPercentBeforeTheEndNorMoreThanAllAfter) {
+  Summary run;
+  run.count = run.ok = 9999;
+  run.expected = 10000;
+  EXPECT_NE(progress_text(run, 1).find(" 9999/10000 done  99%"), std::string::npos);
+  run.count = run.ok = 10000;
+  const std::string done = progress_text(run, 1);
+  EXPECT_NE(done.find("10000/10000 done  100%"), std::string::npos) << done;
+  EXPECT_EQ(done.find("ETA"), std::string::npos) << done;
+  run.count = run.ok = 10005;  // the file grew while it was read
+  EXPECT_NE(progress_text(run, 1).find("10005/10005 done  100%"), std::string::npos);
+  run.count = run.ok = 0;  // nothing done yet: no rate, no ETA
+  EXPECT_EQ(progress_text(run, 1).find("ETA"), std::string::npos);
 }
 
 }  // namespace

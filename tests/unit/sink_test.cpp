@@ -2,16 +2,15 @@
 
 #include "fetch/report/sink.hpp"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
+#include <chrono>
 #include <csignal>
 #include <string>
 #include <vector>
@@ -19,6 +18,7 @@
 #include "fetch/report/fd_output.hpp"
 #include "fetch/report/formats.hpp"
 #include "pipe.hpp"
+#include "support/pty.hpp"
 
 namespace fetch {
 namespace {
@@ -202,6 +202,23 @@ TEST(ConsoleSink, JsonLinesParse) {
   }
 }
 
+TEST(ConsoleSink, WriteOutReplacesTheRecord) {
+  Pipe out;
+  Pipe err;
+  std::string error;
+  std::optional<WriteOut> write_out = WriteOut::compile("%{line} %{http_code}\\n", error);
+  ASSERT_TRUE(write_out) << error;
+  {
+    Summary run;
+    auto sink = make_console_sink({OutputFormat::json, false, false}, true, run,
+                                  ConsoleExtras{write_out}, out.write_end, err.write_end);
+    for (unsigned i = 1; i <= 3; ++i) report(run, *sink, result(i, i == 2 ? 404 : 200));
+    run = summary_of(3);
+    sink->on_finish();
+  }
+  EXPECT_EQ(out.read_all(), "1 200\n2 404\n3 200\n");
+}
+
 TEST(ConsoleSink, QuietPrintsNoSummary) {
   Pipe out;
   Pipe err;
@@ -274,38 +291,7 @@ TEST(ConsoleSink, ClosedOnceStdoutReaderIsGone) {
   std::signal(SIGPIPE, previous);
 }
 
-// A pseudo-terminal: the slave side stands for the user's terminal, the test reads the master.
-struct Pty {
-  int master = -1;
-  int slave = -1;
-  Pty() {
-    master = ::posix_openpt(O_RDWR | O_NOCTTY);
-    EXPECT_GE(master, 0);
-    EXPECT_EQ(::grantpt(master), 0);
-    EXPECT_EQ(::unlockpt(master), 0);
-    slave = ::open(::ptsname(master), O_RDWR | O_NOCTTY);
-    EXPECT_GE(slave, 0);
-    termios mode{};
-    ::tcgetattr(slave, &mode);
-    ::cfmakeraw(&mode);  // no "\n" -> "\r\n" translation
-    ::tcsetattr(slave, TCSANOW, &mode);
-  }
-  ~Pty() {
-    ::close(slave);
-    ::close(master);
-  }
-  std::string read_available() const {
-    std::string out;
-    char buffer[4096];
-    pollfd readable{master, POLLIN, 0};
-    while (::poll(&readable, 1, 100) > 0) {
-      const ssize_t n = ::read(master, buffer, sizeof buffer);
-      if (n <= 0) break;
-      out.append(buffer, static_cast<std::size_t>(n));
-    }
-    return out;
-  }
-};
+using test::Pty;
 
 std::size_t count(const std::string& text, const std::string& needle) {
   std::size_t n = 0;
@@ -369,6 +355,36 @@ TEST(ConsoleSink, ProgressNeverReachesPipedStdout) {
   EXPECT_NE(screen.find(" done  "), std::string::npos);
   EXPECT_EQ(screen.substr(screen.size() - format_summary(summary_of(5)).size()),
             format_summary(summary_of(5)));
+}
+
+// The progress line's timer: it keeps drawing while no result comes (the last URLs of a run
+// pending), with the time moving on, and stops at the end of the run.
+TEST(ConsoleSink, ProgressIsRedrawnOnATimerUntilTheRunEnds) {
+  Pty pty;
+  boost::asio::io_context io;
+  Summary run;
+  run.expected = 5;
+  run.in_flight = 1;
+  for (unsigned i = 1; i <= 4; ++i) run.add(result(i, 200));
+  auto sink =
+      make_console_sink({OutputFormat::tsv, false, true}, true, run,
+                        ConsoleExtras{std::nullopt, io.get_executor()}, pty.slave, pty.slave);
+  io.run_for(std::chrono::milliseconds(650));
+  const std::string waiting = pty.read_available();
+  // About six draws at ten a second; three is a generous floor for a loaded machine.
+  EXPECT_GE(count(waiting, "   4/5 done  80%"), 3u) << waiting;
+  EXPECT_EQ(count(waiting, "\n"), 0u);
+
+  run.add(result(5, 200));
+  run.in_flight = 0;
+  sink->on_result(result(5, 200));
+  sink->on_finish();
+  io.restart();
+  io.run_for(std::chrono::milliseconds(300));
+  const std::string after = pty.read_available();
+  EXPECT_NE(after.find("   5/5 done  100%"), std::string::npos) << after;
+  // Nothing is drawn after the line was erased at the end (-q: no summary either).
+  EXPECT_EQ(after.substr(after.rfind("\r\x1b[2K")), "\r\x1b[2K") << after;
 }
 
 }  // namespace

@@ -244,6 +244,10 @@ TEST(ConcatSources, ReadsEachInTurnKeepingTheirNumbers) {
   expect_line(lines[2], 1, "http://f1/");
   expect_line(lines[3], 3, "http://f3/");
   expect_line(lines[4], 1, "http://t1/");
+  // Each line says which source it came from (--output-dir names files apart by it).
+  std::vector<std::uint64_t> from;
+  for (const InputLine& line : lines) from.push_back(line.source);
+  EXPECT_EQ(from, (std::vector<std::uint64_t>{0, 0, 1, 1, 4}));
 }
 
 TEST(ConcatSources, NoSources) {

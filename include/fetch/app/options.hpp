@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fetch/report/output_choice.hpp"
+#include "fetch/report/write_out.hpp"
 
 namespace CLI {
 class App;
@@ -30,6 +31,9 @@ struct Options {
   bool head = false;              // HEAD instead of GET: headers only
   bool compressed = true;         // send Accept-Encoding and decode (--no-compressed: not)
   OutputFormat format = OutputFormat::automatic;
+  std::optional<WriteOut> write_out;  // -w: replaces the format's records (the last given wins)
+  bool ordered = false;               // records in input order (run/reorder_window.hpp)
+  std::string output_dir;             // --output-dir: save bodies there (body/saved_file.hpp)
   ColourMode colour = ColourMode::automatic;
   bool progress = true;  // only ever drawn when stderr is a terminal
   bool quiet = false;    // no summary
@@ -40,7 +44,9 @@ struct Options {
   }
 };
 
-// Declares every option on `app`, writing into `options`. Parsing stays with the caller.
+// Declares every option on `app`, writing into `options`, and the help's footer of examples.
+// Parsing stays with the caller. An option given twice takes its last value, as curl's do;
+// so do the pairs that undo each other (--compressed/--no-compressed, -f/-w).
 void add_options(CLI::App& app, Options& options);
 
 }  // namespace fetch

@@ -3,13 +3,17 @@
 // bytes arrive, decoded as a stream when the response names a content coding, counted, never
 // stored. One sink per URL, started afresh for each response.
 //
-//   wire bytes -> [decoder of the last coding] -> [decoder of the first] -> counted
+//   wire bytes -> [decoder of the last coding] -> [decoder of the first] -> counted [-> saved]
+//
+// With --output-dir (save_into) the end of the chain also writes the bytes to a file: the
+// decoded body when a coding was undone, as it came otherwise (see saved_file.hpp).
 //
 // Guards against decompression bombs: --max-filesize bounds the decoded bytes as well as the
 // wire bytes; past 1 MiB decoded, a body may not grow more than 1000 times its wire size; at
 // most two codings are undone; zstd windows are capped at 8 MiB (RFC 9659); and every decoder
 // of the run allocates from one budget (decoder_memory.hpp).
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -18,6 +22,7 @@
 #include <vector>
 
 #include "fetch/body/decoder.hpp"
+#include "fetch/body/saved_file.hpp"
 #include "fetch/core/error.hpp"
 #include "fetch/core/status.hpp"
 
@@ -64,11 +69,23 @@ class BodySink {
   }
   // The codings the response named, normalised ("gzip", "br, gzip", "compress"), or empty.
   const std::string& content_encoding() const noexcept { return encoding_; }
+  // --output-dir: the final response's body is saved in `dir` as `name` when it can make an
+  // ok record (a status below 400, not a redirect that is followed). A failure to save fails
+  // the body (save_failed).
+  void save_into(OutputDir& dir, std::string name);
+  // "DIR/NAME" once the body was saved whole; empty otherwise.
+  const std::string& saved_as() const noexcept { return saved_as_; }
+
+  // When start() was called for the current response (its head had arrived), if it was.
+  std::optional<std::chrono::steady_clock::time_point> started_at() const noexcept {
+    return started_at_;
+  }
 
  private:
   class Stage;
   bool fail(errc code, std::string message);
   bool count(std::string_view decoded);  // the end of the chain
+  bool save(std::string_view body);      // after the count, with --output-dir
 
   std::optional<std::uint64_t> max_bytes_;
   bool redirects_followed_;
@@ -80,6 +97,11 @@ class BodySink {
   std::vector<std::unique_ptr<Decoder>> decoders_;  // in the order they are undone
   std::vector<std::unique_ptr<Stage>> stages_;      // what each decoder writes to
   std::optional<DecodeFailure> failure_;
+  std::optional<std::chrono::steady_clock::time_point> started_at_;
+  OutputDir* save_dir_ = nullptr;
+  std::string save_name_;
+  std::unique_ptr<SavedFile> saving_;  // the current response's body, being written
+  std::string saved_as_;
 };
 
 }  // namespace fetch

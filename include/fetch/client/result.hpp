@@ -19,6 +19,9 @@ struct Timings {
   double tls_ms = 0;
   double ttfb_ms = 0;   // request written -> first response byte
   double total_ms = 0;  // the whole exchange, including redirects
+  // Not a phase: from the URL's start to the head of its last response (redirects, waits for
+  // a connection and every phase before included); 0 when no response arrived.
+  double start_transfer_ms = 0;
 };
 
 struct Result {
@@ -36,6 +39,7 @@ struct Result {
   bool downgraded = false;         // a redirect went from https to plain http
   Timings timings;
   std::optional<FetchError> error;
+  std::string saved_as;  // --output-dir: where the body was saved ("DIR/NAME"), or empty
 
   // A response arrived, nothing failed, and its status is below 400.
   bool ok() const noexcept { return !error && status && *status < 400; }

@@ -14,6 +14,7 @@ namespace fetch {
 class ConnectionGate;
 class Connector;
 class DecoderMemory;
+class OutputDir;
 
 struct ClientSettings {
   std::chrono::milliseconds connect_timeout{10'000};
@@ -25,11 +26,12 @@ struct ClientSettings {
 
 struct Session {
   boost::asio::any_io_executor executor;
-  ConnectionGate& gate;  // connections in use and idle (the pool behind it)
-  Connector& connector;            // opens new ones
+  ConnectionGate& gate;           // connections in use and idle (the pool behind it)
+  Connector& connector;           // opens new ones
   DecoderMemory& decoder_memory;  // what every body's content decoders share
   ClientSettings settings;
-  RequestSpec request;  // what is sent to every URL
+  RequestSpec request;              // what is sent to every URL
+  OutputDir* output_dir = nullptr;  // --output-dir: where bodies are saved; none: counted only
 };
 
 }  // namespace fetch

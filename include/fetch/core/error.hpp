@@ -68,6 +68,7 @@ enum class errc {
   h2_enhance_your_calm,    // read: ENHANCE_YOUR_CALM (a flood, either way)
   h2_inadequate_security,  // read: INADEQUATE_SECURITY
   h2_http_1_1_required,    // read: HTTP_1_1_REQUIRED (retried once over HTTP/1.1 first)
+  save_failed,             // read: the body could not be saved into --output-dir
 };
 
 // The stable snake_case name of a code ("connect_refused", "timeout_max_time", ...).

@@ -17,6 +17,7 @@ struct InputLine {
   std::uint64_t number = 0;  // 1-based line number in its file, or argument position
   std::string text;          // trimmed; at most kMaxLineLength bytes
   bool too_long = false;     // the line was longer than kMaxLineLength and was cut
+  std::uint64_t source = 0;  // which input it came from, 0-based, in the order they are read
 };
 
 // Longer lines are not URLs anyone can fetch; keeping them whole would let one line of
@@ -49,7 +50,7 @@ std::unique_ptr<LineSource> open_line_source(const boost::asio::any_io_executor&
 // URLs given on the command line; their numbers are their 1-based positions.
 std::unique_ptr<LineSource> make_argument_source(std::vector<std::string> urls);
 
-// Several sources read one after another.
+// Several sources read one after another; each line's `source` is its source's index.
 std::unique_ptr<LineSource> concat_sources(std::vector<std::unique_ptr<LineSource>> sources);
 
 }  // namespace fetch

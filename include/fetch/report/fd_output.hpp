@@ -20,6 +20,7 @@ class Output {
 
   // The reader went away (EPIPE) or the descriptor failed: further writes are dropped.
   bool broken() const noexcept { return broken_; }
+  int fd() const noexcept { return fd_; }
   int error() const noexcept { return errno_; }
 
  private:

@@ -28,6 +28,8 @@
 // 20  content_encoding content_encoding  the codings the response named, or absent
 // 21  http_version    http_version       "1.1" or "2": the protocol of the last response, or
 //                                        absent when no connection carried one
+// 22  saved_as        saved_as           --output-dir: the file the body was saved as
+//                                        ("DIR/NAME"), or absent
 //
 // In JSON the groups are objects: "timings" follows elapsed_ms, and "error" follows
 // downgraded and is null when the record has no error. Fields appended later go after it.
@@ -159,6 +161,10 @@ inline constexpr std::array kRecordFields{
     Field{"http_version", JsonGroup::top, "http_version",
           [](const Result& r) {
             return r.http_version.empty() ? V::absent(FieldType::text) : V::of_text(r.http_version);
+          }},
+    Field{"saved_as", JsonGroup::top, "saved_as",
+          [](const Result& r) {
+            return r.saved_as.empty() ? V::absent(FieldType::text) : V::of_text(r.saved_as);
           }},
 };
 

@@ -9,6 +9,7 @@
 
 namespace fetch {
 
+struct FieldValue;
 struct Summary;
 
 // One TSV record (stable contract): the fields of fields.hpp, in its order, tab-separated, no
@@ -26,6 +27,11 @@ std::string format_tsv(const Result& result);
 // Milliseconds are numbers with exactly three decimals (123.456, 0.000). Strings are always
 // valid UTF-8: invalid sequences in the input become U+FFFD.
 std::string format_json(const Result& result);
+// The same object without the newline, appended to `out` (-w's %{json}).
+void append_json_record(std::string& out, const Result& result);
+
+// Appends one field's value as its TSV column holds it (-w writes fields so).
+void append_tsv_value(std::string& out, const FieldValue& value);
 
 // A human-readable, column-aligned line: status (or ERR), size, time, URL, then
 // " -> final_url (N redirects)" or "  stage: message". ANSI colour only when `colour` is set.

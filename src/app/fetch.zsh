@@ -1,0 +1,49 @@
+#compdef fetch
+# zsh completion for fetch(1); installed as share/zsh/site-functions/_fetch.
+
+local context state state_descr line
+typeset -A opt_args
+local -a variables
+variables=(
+  url url_effective http_code response_code size_download num_redirects filename_effective
+  time_namelookup time_connect time_appconnect time_starttransfer time_total errormsg
+  exitcode json line final_url ok status content_length bytes redirects elapsed_ms
+  error_stage error_message resolve_ms connect_ms tls_ms ttfb_ms reused downgraded error_code
+  decoded_bytes content_encoding saved_as
+)
+
+_arguments -s -S \
+  '(- *)'{-h,--help}'[print the options by topic, and examples]' \
+  '(- *)--version[print the version]' \
+  '(--no-compressed)--compressed[ask for compressed bodies and decode them (the default)]' \
+  '(--compressed)--no-compressed[ask for no compression, decode nothing]' \
+  '(-I --head)'{-I,--head}'[send HEAD instead of GET]' \
+  '(-A --user-agent)'{-A+,--user-agent=}'[the User-Agent header]:text' \
+  '--max-redirects=[follow at most N redirects per URL]:redirects' \
+  '--max-filesize=[fail bodies larger than this (512k, 10M, 1G)]:bytes' \
+  '(-j --concurrency)'{-j+,--concurrency=}'[URLs in flight at once]:URLs (1-10000)' \
+  '--connect-timeout=[limit for DNS, TCP and TLS handshakes]:seconds' \
+  '(-m --max-time)'{-m+,--max-time=}'[limit for a whole URL]:seconds' \
+  '--dns-servers=[name servers to ask instead of resolv.conf]:ip[\:port],...' \
+  '--cacert=[trust the CAs in this PEM bundle instead of the system store]:CA bundle:_files' \
+  '(-k --insecure)'{-k,--insecure}'[do not verify certificates]' \
+  '--no-sessionid[never resume TLS sessions]' \
+  '(--http1.1)--http2[offer HTTP/2 and HTTP/1.1 over TLS (the default)]' \
+  '(--http2)--http1.1[offer HTTP/1.1 only]' \
+  '(-f --format -w --write-out)'{-f+,--format=}'[record format]:format:(text tsv json)' \
+  '(-f --format -w --write-out)'{-w+,--write-out=}'[write this template per URL, as curl -w]:template:->write_out' \
+  '(--color --colour)'{--color=,--colour=}'[colour the text format]:when:(auto always never)' \
+  '--ordered[write the records in input order]' \
+  '--output-dir=[save each body in this directory]:directory:_directories' \
+  '--no-progress[draw no progress line]' \
+  '(-q --quiet)'{-q,--quiet}'[no summary, no progress line]' \
+  '*:URL list or URL:_files' && return
+
+case $state in
+  write_out)
+    if [[ $PREFIX == *'%{'* && $PREFIX != *'}' ]]; then
+      compset -P '*%{'
+      compadd -S '}' -a variables
+    fi
+    ;;
+esac
