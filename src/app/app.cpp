@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <csignal>
 #include <cstdio>
@@ -14,6 +15,7 @@
 #include <system_error>
 
 #include "fetch/app/options.hpp"
+#include "fetch/app/request_body.hpp"
 #include "fetch/app/runtime.hpp"
 #include "fetch/input/line_source.hpp"
 #include "fetch/report/fd_output.hpp"
@@ -82,7 +84,17 @@ std::optional<int> parse_command_line(int argc, char** argv, Options& options) {
     const int code = cli.exit(error);  // prints help, version or the parse error
     return code == 0 ? kExitOk : kExitUsage;
   }
+  const bool stdin_is_body = body_reads_stdin(options);
+  if (stdin_is_body &&
+      std::find(options.inputs.begin(), options.inputs.end(), "-") != options.inputs.end()) {
+    print_error("standard input cannot be both the body (@-) and the list of URLs (-)");
+    return kExitUsage;
+  }
   if (options.inputs.empty()) {
+    if (stdin_is_body) {
+      print_error("no input: standard input is the body (@-); give URLs or a file of URLs");
+      return kExitUsage;
+    }
     if (is_terminal(STDIN_FILENO)) {
       print_error("no input: give a file of URLs, URLs, or pipe URLs on stdin (see --help)");
       return kExitUsage;
@@ -107,7 +119,7 @@ RuntimeConfig runtime_config(const Options& options) {
   config.client.max_redirects = options.max_redirects;
   config.client.max_filesize = options.max_filesize;
   config.client.decode = options.compressed;
-  config.request = default_request(options.user_agent, options.head, options.compressed);
+  config.request = build_request(request_options(options));  // may read files: SetupError
   return config;
 }
 
@@ -203,7 +215,7 @@ int run(int argc, char** argv) {
   std::unique_ptr<LineSource> source;
   try {
     runtime.emplace(runtime_config(options));
-  } catch (const SetupError& error) {  // a bad --cacert or --dns-servers
+  } catch (const SetupError& error) {  // a bad --cacert or --dns-servers, an unreadable body
     print_error(error.what());
     return kExitUsage;
   }

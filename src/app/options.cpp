@@ -147,6 +147,7 @@ void add_request_options(CLI::App& app, Options& options) {
       ->disable_flag_override();
   app.add_flag("-I,--head", options.head,
                "Send HEAD instead of GET: status and Content-Length without the body");
+  add_request_shaping_options(app, options);
 
   app.add_option("-A,--user-agent", options.user_agent,
                  "The User-Agent header to send; no control characters")

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -49,6 +50,35 @@ void fold(Result& result, Hop& hop, const BodySink& body) {
   }
 }
 
+// The request each hop of a chain sends: the session's, or the same as redirects changed it.
+class ChainRequest {
+ public:
+  ChainRequest(const RequestSpec& original, OriginKey first)
+      : original_(original), first_(std::move(first)) {}
+
+  const RequestSpec& current() const noexcept { return changed_ ? *changed_ : original_; }
+
+  // A redirect with `status` leads to `next`.
+  void redirected(unsigned status, const OriginKey& next) {
+    RequestChange change = change_;
+    change.to_get = change.to_get || redirect_switches_to_get(status, current().method());
+    change.other_origin = !(next == first_);
+    if (change == change_) return;
+    change_ = change;
+    if (change == RequestChange{}) {
+      changed_.reset();
+    } else {
+      changed_ = changed_request(original_, change);
+    }
+  }
+
+ private:
+  const RequestSpec& original_;
+  OriginKey first_;
+  RequestChange change_;
+  std::optional<RequestSpec> changed_;  // built only when a redirect changes something
+};
+
 }  // namespace
 
 asio::awaitable<Result> fetch_url(Session& session, InputLine line) {
@@ -74,9 +104,10 @@ asio::awaitable<Result> fetch_url(Session& session, InputLine line) {
   BodySink body{session.settings.max_filesize, session.settings.max_redirects > 0,
                 session.settings.decode ? &session.decoder_memory : nullptr};
   std::vector<std::string> visited{target.url};
+  ChainRequest request{session.request, target.origin};
   for (;;) {
     body.reset();
-    Hop hop = co_await send_hop(session, target, deadline, watchdog, body);
+    Hop hop = co_await send_hop(session, request.current(), target, deadline, watchdog, body);
     fold(result, hop, body);
     result.final_url = target.display;
     // A redirect without a Location (or an empty one) is the final response, as browsers
@@ -92,6 +123,7 @@ asio::awaitable<Result> fetch_url(Session& session, InputLine line) {
       break;
     }
     Target& next_target = std::get<Target>(next);
+    request.redirected(*result.status, next_target.origin);
     // Followed, as browsers do, but never silently: the rest of the chain is unencrypted.
     result.downgraded = result.downgraded || (target.origin.tls() && !next_target.origin.tls());
     target = std::move(next_target);

@@ -20,8 +20,8 @@ void add(ConnectTimings& sum, const ConnectTimings& more) {
 
 }  // namespace
 
-asio::awaitable<Hop> send_hop(Session& session, const Target& target, const Deadline& deadline,
-                              Watchdog& watchdog, BodySink& body) {
+asio::awaitable<Hop> send_hop(Session& session, const RequestSpec& request, const Target& target,
+                              const Deadline& deadline, Watchdog& watchdog, BodySink& body) {
   const OriginKey& origin = target.origin;
   // Time queued for a connection in use is not connect time: only --max-time bounds it (the
   // queue's own patience keeps it short).
@@ -53,7 +53,7 @@ asio::awaitable<Hop> send_hop(Session& session, const Target& target, const Dead
       connection = std::move(opened.connection);
       hop.reused = opened.handed_over;
     }
-    hop.exchange = co_await connection->exchange(session.request, target, body, watchdog, deadline);
+    hop.exchange = co_await connection->exchange(request, target, body, watchdog, deadline);
     if (hop.exchange.retry_safe) {
       // The same lease carries the fresh connection, with a connect phase of its own.
       connection->close();

@@ -8,8 +8,12 @@ namespace fetch {
 void write_request(const RequestSpec& spec, const Target& target, std::string& out) {
   out.clear();
   out.append(spec.method()).append(" ").append(target.request_target).append(" HTTP/1.1\r\nHost: ");
-  out.append(target.host_header).append("\r\n").append(spec.header_lines());
-  if (!target.authorization.empty()) {
+  out.append(spec.host().empty() ? target.host_header : spec.host()).append("\r\n");
+  out.append(spec.header_lines());
+  if (const std::string* body = spec.body()) {
+    out.append("Content-Length: ").append(std::to_string(body->size())).append("\r\n");
+  }
+  if (!target.authorization.empty() && !spec.authorizes()) {
     out.append("Authorization: ").append(target.authorization).append("\r\n");
   }
   out.append("\r\n");

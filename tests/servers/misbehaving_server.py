@@ -32,7 +32,8 @@ Paths (the query string is ignored):
   /huge-headers          200 whose header block is 256 KiB
   /interim-then-ok       "100 Continue", then a normal 200 (RFC 9110 15.2: clients must cope)
   /requests              200, body: every request head received so far (CRLFs kept, each
-                         followed by one more "\r\n"), except those for /stats and /requests
+                         followed by its body when it had a Content-Length, then one more
+                         "\r\n"), except those for /stats and /requests
 
 Framing (modelled on curl's tests/data/test* cases):
   /chunk-size-overflow   chunked, first chunk size "ffffffffffffffffff" (72 bits), close
@@ -518,8 +519,17 @@ async def read_request(reader):
     request_host = next((line.split(":", 1)[1].strip() for line in lines[1:]
                          if line.lower().startswith("host:")), "")
     path, _, query = request_line[1].partition("?")
-    if path not in QUERY_PATHS:
+    # A body framed by Content-Length is read (so that the next request starts after it)
+    # and logged right after its head.
+    length = next((line.split(":", 1)[1].strip() for line in lines[1:]
+                   if line.lower().startswith("content-length:")), "0")
+    try:
+        body = await reader.readexactly(int(length)) if length.isdigit() else b""
+    except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError):
         request_log.append(head)
+        return None
+    if path not in QUERY_PATHS:
+        request_log.append(head + body)
     wants_close = any(line.lower().replace(" ", "") == "connection:close" for line in lines[1:])
     return path, query, wants_close
 

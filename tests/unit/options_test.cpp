@@ -174,6 +174,52 @@ TEST(Options, UserAgent) {
   expect_rejected({"-A", "x\ny"});
 }
 
+TEST(Options, RequestMethodAndHeaders) {
+  const Options o = parse({"-X", "PUT", "-H", "X-A: 1", "--header", "Accept:", "-H", "X-B;"});
+  EXPECT_EQ(o.method, "PUT");
+  EXPECT_EQ(o.headers, (std::vector<std::string>{"X-A: 1", "Accept:", "X-B;"}));
+  EXPECT_EQ(parse({"--request=DELETE"}).method, "DELETE");
+  expect_rejected({"-X", "GET /evil HTTP/1.1\r\n"});
+  expect_rejected({"-X", "BAD METHOD"});
+  expect_rejected({"-X", ""});
+  expect_rejected({"-H", "X-A: 1\r\nX-Injected: 2"});
+  expect_rejected({"-H", "X-A: 1\nX-Injected: 2"});
+  expect_rejected({"-H", std::string("X-A: a\0b", 8)});
+  expect_rejected({"-H", "no colon"});
+  expect_rejected({"-H", "Content-Length: 3"});
+  expect_rejected({"-H"});
+}
+
+TEST(Options, HeaderErrorsNameTheHeader) {
+  try {
+    (void)parse({"-H", "X-Evil: a\r\nInjected: 1"});
+    FAIL() << "accepted";
+  } catch (const CLI::ParseError& error) {
+    EXPECT_NE(std::string(error.what()).find("X-Evil: a\\r\\nInjected: 1"), std::string::npos)
+        << error.what();
+  }
+}
+
+TEST(Options, BodyPartsKeepTheirCommandLineOrder) {
+  using Kind = DataArgument::Kind;
+  const Options o = parse(
+      {"-d", "a=1", "--json", "{}", "--data-binary", "@f", "--data-raw", "@x", "--data", "@-"});
+  ASSERT_EQ(o.data.size(), 5u);
+  EXPECT_EQ(o.data[0].kind, Kind::data);
+  EXPECT_EQ(o.data[0].text, "a=1");
+  EXPECT_EQ(o.data[1].kind, Kind::json);
+  EXPECT_EQ(o.data[2].kind, Kind::binary);
+  EXPECT_EQ(o.data[2].text, "@f");
+  EXPECT_EQ(o.data[3].kind, Kind::raw);
+  EXPECT_EQ(o.data[4].text, "@-");
+  EXPECT_TRUE(body_reads_stdin(o));
+  EXPECT_FALSE(body_reads_stdin(parse({"--data-raw", "@-"})))
+      << "--data-raw takes '@' as a character";
+  expect_rejected({"-I", "-d", "x"});
+  expect_rejected({"--json", "{}", "--head"});
+  expect_rejected({"-d"});
+}
+
 TEST(Options, UnknownOptionsAreErrors) {
   expect_rejected({"--concurency", "3"});
   expect_rejected({"-z"});
@@ -185,9 +231,12 @@ TEST(Options, HelpMentionsEveryOption) {
   add_options(app, options);
   const std::string help = app.help();
   for (const char* name :
-       {"--concurrency", "--connect-timeout", "--max-time", "--max-redirects", "--max-filesize",
-        "--dns-servers", "--cacert", "--insecure", "--no-sessionid", "--format", "--color",
-        "--no-progress", "--quiet", "--user-agent", "inputs"}) {
+       {"--concurrency",  "--connect-timeout", "--max-time",    "--max-redirects",
+        "--max-filesize", "--dns-servers",     "--cacert",      "--insecure",
+        "--no-sessionid", "--format",          "--color",       "--no-progress",
+        "--quiet",        "--user-agent",      "--request",     "--header",
+        "--data",         "--data-raw",        "--data-binary", "--json",
+        "inputs"}) {
     EXPECT_NE(help.find(name), std::string::npos) << name;
   }
 }

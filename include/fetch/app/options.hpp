@@ -15,6 +15,13 @@ class App;
 
 namespace fetch {
 
+// One -d, --data-raw, --data-binary or --json argument, as given.
+struct DataArgument {
+  enum class Kind { data, raw, binary, json };
+  Kind kind = Kind::data;
+  std::string text;  // TEXT, or @FILE (@- for standard input) except for --data-raw
+};
+
 struct Options {
   std::vector<std::string> inputs;  // files, "-" for stdin, or http(s) URLs
   unsigned concurrency = 50;
@@ -33,6 +40,9 @@ struct Options {
   bool progress = true;  // only ever drawn when stderr is a terminal
   bool quiet = false;    // no summary
   std::string user_agent = "fetch/" FETCH_VERSION;
+  std::string method;                // -X: empty means GET, HEAD (-I) or POST (a body)
+  std::vector<std::string> headers;  // -H, in order, each checked by parse_header_option
+  std::vector<DataArgument> data;    // the body's parts, in order
 
   OutputPreferences output_preferences() const noexcept {
     return {format, colour, progress, quiet};
@@ -41,5 +51,12 @@ struct Options {
 
 // Declares every option on `app`, writing into `options`. Parsing stays with the caller.
 void add_options(CLI::App& app, Options& options);
+
+// The request-shaping options (-X, -H, -d, --data-raw, --data-binary, --json), in the
+// Request group; declared by add_options (src/app/request_options.cpp).
+void add_request_shaping_options(CLI::App& app, Options& options);
+
+// Whether any body part is read from standard input (@-), which then cannot be the input.
+bool body_reads_stdin(const Options& options);
 
 }  // namespace fetch

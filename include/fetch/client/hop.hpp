@@ -22,9 +22,9 @@ struct Hop {
   bool reused = false;     // the request rode a connection that was open already
 };
 
-// Sends the session's request to `target` and reads the response, its body into `body`,
-// before `deadline` (the URL's --max-time), which `watchdog` enforces.
-asio::awaitable<Hop> send_hop(Session& session, const Target& target, const Deadline& deadline,
-                              Watchdog& watchdog, BodySink& body);
+// Sends `request` to `target` and reads the response, its body into `body`, before
+// `deadline` (the URL's --max-time), which `watchdog` enforces.
+asio::awaitable<Hop> send_hop(Session& session, const RequestSpec& request, const Target& target,
+                              const Deadline& deadline, Watchdog& watchdog, BodySink& body);
 
 }  // namespace fetch

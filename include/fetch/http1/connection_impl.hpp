@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <boost/asio/write.hpp>
 #include <optional>
 #include <string_view>
@@ -87,8 +88,11 @@ asio::awaitable<Exchange> BasicHttp1Connection<StreamType>::exchange_on(
   // Stamped as the write starts: on a socket it completes at once, but the coroutine may
   // resume only after other work, when the response has long arrived.
   const Clock::time_point sent = Clock::now();
-  auto [write_error, written] =
-      co_await asio::async_write(stream, asio::buffer(request_), use_tuple);
+  // The body goes from the spec, never copied: one gathered write with the head.
+  const std::string* request_body = spec.body();
+  const std::array<asio::const_buffer, 2> request_buffers{
+      asio::buffer(request_), request_body ? asio::buffer(*request_body) : asio::const_buffer{}};
+  auto [write_error, written] = co_await asio::async_write(stream, request_buffers, use_tuple);
   if (write_error) {
     if (watchdog.expired()) {
       co_return Exchange::failed(deadline.expired("sending the request"));

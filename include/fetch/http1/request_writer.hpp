@@ -8,10 +8,11 @@ namespace fetch {
 class RequestSpec;
 struct Target;
 
-// Writes `spec` for `target` into `out` (replacing its contents, keeping its capacity):
-// request line, Host, the spec's headers in order, Authorization when the URL had
-// credentials. `target` comes from parse_target and the spec's headers from validated
-// options, so none holds CR or LF: no header can be injected.
+// Writes the head of `spec` for `target` into `out` (replacing its contents, keeping its
+// capacity): request line, Host (the spec's, or the URL's), the spec's headers in order,
+// Content-Length when it has a body, Authorization when the URL had credentials. The body
+// itself is sent after the head, from the spec. `target` comes from parse_target and the spec's
+// headers from validated options, so none holds CR or LF: no header can be injected.
 void write_request(const RequestSpec& spec, const Target& target, std::string& out);
 
 }  // namespace fetch
