@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <exception>
 #include <optional>
+#include <stdexcept>
 #include <system_error>
 
 #include "fetch/app/options.hpp"
@@ -120,6 +121,18 @@ RuntimeConfig runtime_config(const Options& options) {
   config.client.max_filesize = options.max_filesize;
   config.client.decode = options.compressed;
   config.request = build_request(request_options(options));  // may read files: SetupError
+  for (const std::string& entry : options.resolve) {
+    config.resolve.push_back(std::get<ResolveOverride>(parse_resolve_override(entry)));
+  }
+  RouteSettings routes{options.proxy, options.noproxy, {}};
+  for (const std::string& rule : options.connect_to) {
+    routes.connect_to.push_back(std::get<ConnectTo>(parse_connect_to(rule)));
+  }
+  try {
+    config.routes = Routes{routes, [](const char* name) { return std::getenv(name); }};
+  } catch (const std::invalid_argument& error) {  // a proxy variable fetch cannot use
+    throw SetupError(error.what());
+  }
   return config;
 }
 

@@ -199,6 +199,7 @@ void add_connection_options(CLI::App& app, Options& options) {
          "list such as 1.1.1.1,[2606:4700:4700::1111]:53 (the hosts file is still read first)")
       ->check(name_servers())
       ->type_name("ADDRESSES");
+  add_route_options(app, options);
 }
 
 // TLS: Certificates and sessions.
@@ -265,6 +266,7 @@ void add_options(CLI::App& app, Options& options) {
   add_request_options(app, options);
   add_connection_options(app, options);
   add_tls_options(app, options);
+  add_proxy_options(app, options);
   add_output_options(app, options);
   app.option_defaults()->group("Options");  // what the caller adds next (--version)
 }

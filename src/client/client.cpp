@@ -10,6 +10,7 @@
 #include "fetch/body/body_sink.hpp"
 #include "fetch/client/hop.hpp"
 #include "fetch/client/redirect_policy.hpp"
+#include "fetch/client/routes.hpp"
 #include "fetch/input/url.hpp"
 #include "fetch/transport/watchdog.hpp"
 
@@ -62,7 +63,7 @@ class ChainRequest {
   void redirected(unsigned status, const OriginKey& next) {
     RequestChange change = change_;
     change.to_get = change.to_get || redirect_switches_to_get(status, current().method());
-    change.other_origin = !(next == first_);
+    change.other_origin = !next.same_origin(first_);
     if (change == change_) return;
     change_ = change;
     if (change == RequestChange{}) {
@@ -99,6 +100,7 @@ asio::awaitable<Result> fetch_url(Session& session, InputLine line) {
   Result result;
   result.line = line.number;
   Target target = std::move(std::get<Target>(parsed));
+  target.origin = session.routes.route(target.origin);
   result.url = target.display;
   Watchdog watchdog{session.executor};
   BodySink body{session.settings.max_filesize, session.settings.max_redirects > 0,
@@ -123,6 +125,7 @@ asio::awaitable<Result> fetch_url(Session& session, InputLine line) {
       break;
     }
     Target& next_target = std::get<Target>(next);
+    next_target.origin = session.routes.route(next_target.origin);
     request.redirected(*result.status, next_target.origin);
     // Followed, as browsers do, but never silently: the rest of the chain is unencrypted.
     result.downgraded = result.downgraded || (target.origin.tls() && !next_target.origin.tls());

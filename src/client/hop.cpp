@@ -18,6 +18,19 @@ void add(ConnectTimings& sum, const ConnectTimings& more) {
   sum.tls_ms += more.tls_ms;
 }
 
+// Only a proxy answers 407: through one, plain http gets it as a response to the request
+// itself, and it is the proxy's refusal (the status is kept).
+void refused_by_proxy(const Target& target, Exchange& exchange) {
+  const Route* route = target.origin.route();
+  if (!route || !route->proxy || exchange.error || exchange.status != 407u) return;
+  exchange.error =
+      FetchError{Stage::proxy, errc::proxy_auth_required,
+                 fmt::format("proxy {} {} (407)", route->dial.authority(),
+                             route->proxy_authorization.empty() ? "asks for credentials"
+                                                                : "refused the credentials")};
+  exchange.reusable = false;
+}
+
 }  // namespace
 
 asio::awaitable<Hop> send_hop(Session& session, const RequestSpec& request, const Target& target,
@@ -54,6 +67,7 @@ asio::awaitable<Hop> send_hop(Session& session, const RequestSpec& request, cons
       hop.reused = opened.handed_over;
     }
     hop.exchange = co_await connection->exchange(request, target, body, watchdog, deadline);
+    refused_by_proxy(target, hop.exchange);
     if (hop.exchange.retry_safe) {
       // The same lease carries the fresh connection, with a connect phase of its own.
       connection->close();

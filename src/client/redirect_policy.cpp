@@ -29,7 +29,7 @@ std::variant<Target, FetchError> next_hop(const Target& current, std::string_vie
         Stage::redirect, errc::too_many_redirects,
         fmt::format("too many redirects (more than {}, see --max-redirects)", max_redirects)};
   }
-  if (target.authorization.empty() && target.origin == current.origin) {
+  if (target.authorization.empty() && target.origin.same_origin(current.origin)) {
     target.authorization = current.authorization;
   }
   return std::move(target);

@@ -23,6 +23,8 @@ std::string_view to_string(Stage stage) noexcept {
       return "redirect";
     case Stage::timeout:
       return "timeout";
+    case Stage::proxy:
+      return "proxy";
   }
   return "unknown";
 }
@@ -62,8 +64,11 @@ constexpr std::array kCodes{
     CodeText{errc::decode_corrupt, "decode_corrupt", "corrupt content coding"},
     CodeText{errc::decode_bomb, "decode_bomb", "decompression bomb"},
     CodeText{errc::decode_memory, "decode_memory", "decoder memory budget spent"},
-    CodeText{errc::decode_too_many_codings, "decode_too_many_codings",
-             "too many content codings"},
+    CodeText{errc::decode_too_many_codings, "decode_too_many_codings", "too many content codings"},
+    CodeText{errc::proxy_connect_failed, "proxy_connect_failed", "cannot connect to the proxy"},
+    CodeText{errc::proxy_auth_required, "proxy_auth_required", "proxy authentication required"},
+    CodeText{errc::proxy_refused, "proxy_refused", "the proxy refused the tunnel"},
+    CodeText{errc::proxy_bad_response, "proxy_bad_response", "bad answer from the proxy"},
 };
 
 constexpr bool in_enum_order() {

@@ -220,6 +220,35 @@ TEST(Options, BodyPartsKeepTheirCommandLineOrder) {
   expect_rejected({"-d"});
 }
 
+TEST(Options, ResolveAndConnectTo) {
+  const Options o =
+      parse({"--resolve", "a.test:443:127.0.0.1", "--connect-to", "a.test:443:127.0.0.1:8443",
+             "--resolve", "*:80:::1", "https://a.test/"});
+  EXPECT_EQ(o.resolve, (std::vector<std::string>{"a.test:443:127.0.0.1", "*:80:::1"}));
+  EXPECT_EQ(o.connect_to, (std::vector<std::string>{"a.test:443:127.0.0.1:8443"}));
+  EXPECT_EQ(o.inputs, (std::vector<std::string>{"https://a.test/"})) << "one value per option";
+  for (const char* bad :
+       {"a.test", "a.test:443", "a.test:443:", "a.test:x:1.2.3.4", "a.test:443:example.org"}) {
+    expect_rejected({"--resolve", bad});
+  }
+  for (const char* bad : {"a:1:b", "a:1:b:99999", "a:port:b:1"}) {
+    expect_rejected({"--connect-to", bad});
+  }
+}
+
+TEST(Options, Proxy) {
+  EXPECT_FALSE(parse({}).proxy.has_value());
+  EXPECT_EQ(parse({"-x", "http://127.0.0.1:3128"}).proxy, "http://127.0.0.1:3128");
+  EXPECT_EQ(parse({"--proxy", "proxy.test"}).proxy, "proxy.test");
+  EXPECT_EQ(parse({"-x", ""}).proxy, "") << "'' disables proxies";
+  EXPECT_EQ(parse({"--noproxy", "a.test,10.0.0.0/8"}).noproxy, "a.test,10.0.0.0/8");
+  EXPECT_EQ(parse({"--noproxy", ""}).noproxy, "");
+  expect_rejected({"-x", "socks5://127.0.0.1:1080"});
+  expect_rejected({"-x", "https://proxy.test"});
+  expect_rejected({"-x", "http://proxy.test:99999"});
+  expect_rejected({"-x"});
+}
+
 TEST(Options, UnknownOptionsAreErrors) {
   expect_rejected({"--concurency", "3"});
   expect_rejected({"-z"});

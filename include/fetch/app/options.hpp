@@ -40,9 +40,13 @@ struct Options {
   bool progress = true;  // only ever drawn when stderr is a terminal
   bool quiet = false;    // no summary
   std::string user_agent = "fetch/" FETCH_VERSION;
-  std::string method;                // -X: empty means GET, HEAD (-I) or POST (a body)
-  std::vector<std::string> headers;  // -H, in order, each checked by parse_header_option
-  std::vector<DataArgument> data;    // the body's parts, in order
+  std::string method;                   // -X: empty means GET, HEAD (-I) or POST (a body)
+  std::vector<std::string> headers;     // -H, in order, each checked by parse_header_option
+  std::vector<DataArgument> data;       // the body's parts, in order
+  std::vector<std::string> resolve;     // --resolve HOST:PORT:ADDRESS[,ADDRESS]..., checked
+  std::vector<std::string> connect_to;  // --connect-to HOST1:PORT1:HOST2:PORT2, checked
+  std::optional<std::string> proxy;     // -x: "" means none, not even from the environment
+  std::optional<std::string> noproxy;   // --noproxy: instead of NO_PROXY
 
   OutputPreferences output_preferences() const noexcept {
     return {format, colour, progress, quiet};
@@ -55,6 +59,11 @@ void add_options(CLI::App& app, Options& options);
 // The request-shaping options (-X, -H, -d, --data-raw, --data-binary, --json), in the
 // Request group; declared by add_options (src/app/request_options.cpp).
 void add_request_shaping_options(CLI::App& app, Options& options);
+
+// --resolve and --connect-to, in the Connection group, and -x and --noproxy in a Proxy
+// group of their own (src/app/route_options.cpp).
+void add_route_options(CLI::App& app, Options& options);
+void add_proxy_options(CLI::App& app, Options& options);
 
 // Whether any body part is read from standard input (@-), which then cannot be the input.
 bool body_reads_stdin(const Options& options);

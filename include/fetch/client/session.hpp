@@ -14,6 +14,7 @@ namespace fetch {
 class ConnectionGate;
 class Connector;
 class DecoderMemory;
+class Routes;
 
 struct ClientSettings {
   std::chrono::milliseconds connect_timeout{10'000};
@@ -25,9 +26,10 @@ struct ClientSettings {
 
 struct Session {
   boost::asio::any_io_executor executor;
-  ConnectionGate& gate;  // connections in use and idle (the pool behind it)
-  Connector& connector;            // opens new ones
+  ConnectionGate& gate;           // connections in use and idle (the pool behind it)
+  Connector& connector;           // opens new ones
   DecoderMemory& decoder_memory;  // what every body's content decoders share
+  Routes& routes;                 // the route (proxy, --connect-to) of each origin
   ClientSettings settings;
   RequestSpec request;  // what is sent to every URL
 };

@@ -19,6 +19,7 @@ enum class Stage {
   read,      // receiving the response (status line, headers, body)
   redirect,  // following a Location header
   timeout,   // a deadline (--connect-timeout or --max-time) expired
+  proxy,     // reaching the HTTP proxy, or its answer to CONNECT
 };
 
 // The stable lower-case name of a stage ("input", "resolve", ...).
@@ -49,10 +50,14 @@ enum class errc {
   unsupported_redirect_scheme,  // redirect: a Location with a scheme other than http(s)
   timeout_connect,              // timeout: --connect-timeout expired (DNS, TCP or TLS)
   timeout_max_time,             // timeout: --max-time expired
-  decode_corrupt,               // read: a content coding's stream is corrupt, cut or followed by junk
-  decode_bomb,                  // read: the body decodes to more than 1000 times its size
-  decode_memory,                // read: the decoders' memory budget is spent
-  decode_too_many_codings,      // read: more than two content codings stacked
+  decode_corrupt,           // read: a content coding's stream is corrupt, cut or followed by junk
+  decode_bomb,              // read: the body decodes to more than 1000 times its size
+  decode_memory,            // read: the decoders' memory budget is spent
+  decode_too_many_codings,  // read: more than two content codings stacked
+  proxy_connect_failed,     // proxy: its name did not resolve, or its TCP connect failed
+  proxy_auth_required,      // proxy: it answered 407 (credentials missing or refused)
+  proxy_refused,            // proxy: it answered CONNECT with another non-2xx status
+  proxy_bad_response,       // proxy: no HTTP answer to CONNECT (garbage, closed, extra bytes)
 };
 
 // The stable snake_case name of a code ("connect_refused", "timeout_max_time", ...).

@@ -1,7 +1,10 @@
 #pragma once
-// Opens connections, in short steps: resolve -> dial -> (a tunnel, later) -> TLS with ALPN ->
-// the protocol the server chose. Each step reports its own failure with its stage and code,
-// and the phase's time (resolve_ms, connect_ms, tls_ms).
+// Opens connections, in short steps: resolve -> dial -> a CONNECT tunnel (https through a
+// proxy, transport/tunnel.hpp) -> TLS with ALPN -> the protocol the server chose. The origin's
+// route (core/route.hpp) says where the dial goes: the origin, its --connect-to target, or
+// the proxy. TLS always verifies the URL's host. Each step reports its own failure with its
+// stage and code, and the phase's time (resolve_ms, connect_ms with the tunnel's answer,
+// tls_ms).
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ssl/context.hpp>
