@@ -120,6 +120,10 @@ RuntimeConfig runtime_config(const Options& options) {
   config.client.max_redirects = options.max_redirects;
   config.client.max_filesize = options.max_filesize;
   config.client.decode = options.compressed;
+  config.client.retry = RetrySettings{
+      options.retry, duration_cast<milliseconds>(duration<double>(options.retry_delay_s)),
+      duration_cast<milliseconds>(duration<double>(options.retry_max_time_s)),
+      options.retry_all_errors};
   config.request = build_request(request_options(options));  // may read files: SetupError
   for (const std::string& entry : options.resolve) {
     config.resolve.push_back(std::get<ResolveOverride>(parse_resolve_override(entry)));

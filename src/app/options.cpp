@@ -200,6 +200,7 @@ void add_connection_options(CLI::App& app, Options& options) {
       ->check(name_servers())
       ->type_name("ADDRESSES");
   add_route_options(app, options);
+  add_politeness_options(app, options);
 }
 
 // TLS: Certificates and sessions.

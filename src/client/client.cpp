@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <utility>
@@ -10,6 +12,7 @@
 #include "fetch/body/body_sink.hpp"
 #include "fetch/client/hop.hpp"
 #include "fetch/client/redirect_policy.hpp"
+#include "fetch/client/retry_policy.hpp"
 #include "fetch/client/routes.hpp"
 #include "fetch/input/url.hpp"
 #include "fetch/transport/watchdog.hpp"
@@ -80,27 +83,19 @@ class ChainRequest {
   std::optional<RequestSpec> changed_;  // built only when a redirect changes something
 };
 
-}  // namespace
+// One attempt at a URL: its whole redirect chain, under its own --max-time.
+struct Attempt {
+  Result result;
+  bool may_have_reached = false;  // a request was handed to a connection
+  std::string retry_after;        // the last response's Retry-After
+};
 
-asio::awaitable<Result> fetch_url(Session& session, InputLine line) {
+asio::awaitable<Attempt> attempt_chain(Session& session, Target target, std::uint64_t line) {
   const Clock::time_point started = Clock::now();
   const Deadline deadline = Deadline::max_time(started, session.settings.max_time);
-  if (line.too_long) {
-    co_return input_failure(line);
-  }
-  auto parsed = parse_target(line.text);
-  if (auto* reason = std::get_if<std::string>(&parsed)) {
-    Result result = input_failure(line);
-    result.url = redact_credentials(line.text);
-    result.error =
-        FetchError{Stage::input, errc::bad_url, fmt::format("line {}: {}", line.number, *reason)};
-    co_return result;
-  }
-
-  Result result;
-  result.line = line.number;
-  Target target = std::move(std::get<Target>(parsed));
-  target.origin = session.routes.route(target.origin);
+  Attempt attempt;
+  Result& result = attempt.result;
+  result.line = line;
   result.url = target.display;
   Watchdog watchdog{session.executor};
   BodySink body{session.settings.max_filesize, session.settings.max_redirects > 0,
@@ -110,6 +105,8 @@ asio::awaitable<Result> fetch_url(Session& session, InputLine line) {
   for (;;) {
     body.reset();
     Hop hop = co_await send_hop(session, request.current(), target, deadline, watchdog, body);
+    attempt.may_have_reached = attempt.may_have_reached || hop.sent;
+    attempt.retry_after = std::move(hop.exchange.retry_after);
     fold(result, hop, body);
     result.final_url = target.display;
     // A redirect without a Location (or an empty one) is the final response, as browsers
@@ -133,8 +130,50 @@ asio::awaitable<Result> fetch_url(Session& session, InputLine line) {
     visited.push_back(target.url);
     ++result.redirects;
   }
-  result.timings.total_ms = milliseconds(started, Clock::now());
-  co_return result;
+  co_return attempt;
+}
+
+// Waits `wait` before the next attempt; false when the run stops meanwhile (SIGINT).
+asio::awaitable<bool> pause(const asio::any_io_executor& executor, std::chrono::milliseconds wait) {
+  asio::steady_timer timer{executor, wait};
+  auto [error] = co_await timer.async_wait(use_tuple);
+  co_return !error;
+}
+
+}  // namespace
+
+asio::awaitable<Result> fetch_url(Session& session, InputLine line) {
+  const Clock::time_point started = Clock::now();
+  if (line.too_long) {
+    co_return input_failure(line);
+  }
+  auto parsed = parse_target(line.text);
+  if (auto* reason = std::get_if<std::string>(&parsed)) {
+    Result result = input_failure(line);
+    result.url = redact_credentials(line.text);
+    result.error =
+        FetchError{Stage::input, errc::bad_url, fmt::format("line {}: {}", line.number, *reason)};
+    co_return result;
+  }
+  Target target = std::move(std::get<Target>(parsed));
+  target.origin = session.routes.route(target.origin);
+  const RetrySettings& retry = session.settings.retry;
+  Attempt attempt = co_await attempt_chain(session, target, line.number);
+  for (unsigned retries = 0; retry.retries > 0; ++retries) {
+    const AttemptFacts facts{session.request.method(), attempt.may_have_reached,
+                             attempt.retry_after};
+    const auto wait =
+        retry_wait(retry, attempt.result, facts, retries,
+                   std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started),
+                   session.settings.max_time, jitter_bits());
+    if (!wait || !co_await pause(session.executor, *wait)) {
+      attempt.result.retries = retries;
+      break;
+    }
+    attempt = co_await attempt_chain(session, target, line.number);
+  }
+  attempt.result.timings.total_ms = milliseconds(started, Clock::now());
+  co_return std::move(attempt.result);
 }
 
 }  // namespace fetch

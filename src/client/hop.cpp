@@ -66,6 +66,7 @@ asio::awaitable<Hop> send_hop(Session& session, const RequestSpec& request, cons
       connection = std::move(opened.connection);
       hop.reused = opened.handed_over;
     }
+    hop.sent = true;
     hop.exchange = co_await connection->exchange(request, target, body, watchdog, deadline);
     refused_by_proxy(target, hop.exchange);
     if (hop.exchange.retry_safe) {

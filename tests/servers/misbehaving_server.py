@@ -87,6 +87,13 @@ Servers as they are in the wild (wild_cases.py; keep-alive unless said otherwise
   /loop-self             302 to itself, forever
   /redirect-big-body     302 to /ok with a 100 KiB body
   /slow?ms=N             200 "ok\n" after N ms (default 200)
+Retries (retry_cases.py), counted per id= value, keep-alive unless said otherwise:
+  /flaky?id=X[&fail=N][&status=S][&retry-after=V]
+                         the first N (1) requests for X get status S (503) and body "busy\n",
+                         with Retry-After: V when given (V "date:SECS": an HTTP-date SECS
+                         from now); then 200 "ok\n"
+  /flaky-close?id=X[&fail=N]   the first N (1) requests: close without a byte; then 200
+  /flaky-slow?id=X[&fail=N][&ms=M]  the first N (1) requests answered after M (2000) ms
 Content codings (coded_cases.py), keep-alive, each decoding to 100 000 bytes of text:
   /coded/NAME            NAME: gzip, x-gzip, deflate, deflate-raw (raw deflate sent as
                          "deflate"), br, zstd, gzip-br ("gzip, br"), triple (gzip three
@@ -106,6 +113,7 @@ import sys
 import urllib.parse
 
 import coded_cases
+import retry_cases
 import wild_cases
 from http_replies import keep_alive_response, response, wait_for_hangup
 
@@ -499,6 +507,7 @@ PREFIX_ROUTES = {**coded_cases.PREFIX_ROUTES}
 QUERY_ROUTES = {
     "/redirect": redirect,
     **wild_cases.QUERY_ROUTES,
+    **retry_cases.QUERY_ROUTES,
 }
 
 

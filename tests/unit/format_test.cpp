@@ -66,20 +66,20 @@ std::vector<std::string> split_tabs(const std::string& line) {
 TEST(FormatTsv, OkResult) {
   EXPECT_EQ(format_tsv(ok_result()),
             "3\thttps://example.com/\thttps://example.com/\ttrue\t200\t1256\t1256\t0\t45.679"
-            "\t\t\t1.500\t2.250\t10.125\t20.000\ttrue\tfalse\t\t1256\t\n");
+            "\t\t\t1.500\t2.250\t10.125\t20.000\ttrue\tfalse\t\t1256\t\t0\n");
 }
 
 TEST(FormatTsv, NotFoundIsNotOkAndHasNoContentLength) {
   EXPECT_EQ(format_tsv(not_found_result()),
             "7\thttp://example.com/missing\thttp://example.com/missing\tfalse\t404\t\t15\t0"
-            "\t4.000\t\t\t0.250\t0.500\t0.000\t3.000\tfalse\tfalse\t\t15\t\n");
+            "\t4.000\t\t\t0.250\t0.500\t0.000\t3.000\tfalse\tfalse\t\t15\t\t0\n");
 }
 
 TEST(FormatTsv, ErrorResult) {
   EXPECT_EQ(format_tsv(error_result()),
             "12\thttps://down.example/\thttps://down.example/\tfalse\t\t\t0\t0\t1.000"
             "\tconnect\tConnection refused\t0.750\t0.000\t0.000\t0.000\tfalse\tfalse"
-            "\tconnect_refused\t0\t\n");
+            "\tconnect_refused\t0\t\t0\n");
 }
 
 TEST(FormatTsv, RedirectedResult) {
@@ -87,7 +87,7 @@ TEST(FormatTsv, RedirectedResult) {
   r.final_url = "https://www.example.com/";
   r.redirects = 2;
   const auto fields = split_tabs(format_tsv(r));
-  ASSERT_EQ(fields.size(), 20u);
+  ASSERT_EQ(fields.size(), 21u);
   EXPECT_EQ(fields[2], "https://www.example.com/");
   EXPECT_EQ(fields[7], "2");
 }
@@ -99,7 +99,7 @@ TEST(FormatTsv, EscapesSeparatorsBackslashAndControlBytes) {
       "f\x7fg\x1b[31m";
   r.error->message = std::string("nul\0byte", 8) + "\tend\n";
   const auto fields = split_tabs(format_tsv(r));
-  ASSERT_EQ(fields.size(), 20u);
+  ASSERT_EQ(fields.size(), 21u);
   EXPECT_EQ(fields[1], "http://x/a\\tb\\nc\\rd\\\\e\\x01f\\x7fg\\x1b[31m");
   EXPECT_EQ(fields[10], "nul\\x00byte\\tend\\n");
 }
@@ -125,7 +125,7 @@ TEST(FormatTsv, AlwaysOneLineWithEveryField) {
     EXPECT_EQ(line.back(), '\n');
     EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1);
     EXPECT_EQ(line.find('\r'), std::string::npos);
-    EXPECT_EQ(std::count(line.begin(), line.end(), '\t'), 19) << line;
+    EXPECT_EQ(std::count(line.begin(), line.end(), '\t'), 20) << line;
   }
 }
 
@@ -142,14 +142,22 @@ boost::json::object parse_line(const std::string& line) {
   return value.is_object() ? value.get_object() : boost::json::object{};
 }
 
+TEST(FormatTsv, RetriesIsTheLastColumn) {
+  Result r = ok_result();
+  r.retries = 2;
+  const auto fields = split_tabs(format_tsv(r));
+  ASSERT_EQ(fields.size(), 21u);
+  EXPECT_EQ(fields[20], "2\n");
+}
+
 TEST(FormatJson, KeysInContractOrder) {
   const auto object = parse_line(format_json(ok_result()));
   std::vector<std::string> keys;
   for (const auto& member : object) keys.emplace_back(member.key());
   const std::vector<std::string> expected = {
-      "line",  "url",           "final_url",       "ok",      "status", "content_length",
-      "bytes", "redirects",     "elapsed_ms",      "timings", "reused", "downgraded",
-      "error", "decoded_bytes", "content_encoding"};
+      "line",  "url",           "final_url",        "ok",      "status", "content_length",
+      "bytes", "redirects",     "elapsed_ms",       "timings", "reused", "downgraded",
+      "error", "decoded_bytes", "content_encoding", "retries"};
   EXPECT_EQ(keys, expected);
 
   std::vector<std::string> timing_keys;
@@ -424,7 +432,8 @@ TEST(FormatDecoding, EveryFormatReportsTheDecodedSizeAndTheCoding) {
   const auto fields = split_tabs(format_tsv(r));
   EXPECT_EQ(fields[6], "67584");
   EXPECT_EQ(fields[18], "204800");
-  EXPECT_EQ(fields[19], "gzip\n");
+  EXPECT_EQ(fields[19], "gzip");
+  EXPECT_EQ(fields[20], "0\n");
   const auto o = parse_line(format_json(r));
   EXPECT_EQ(o.at("bytes").as_int64(), 67584);
   EXPECT_EQ(o.at("decoded_bytes").as_int64(), 204800);

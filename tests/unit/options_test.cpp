@@ -249,6 +249,33 @@ TEST(Options, Proxy) {
   expect_rejected({"-x"});
 }
 
+TEST(Options, Retries) {
+  const Options none = parse({});
+  EXPECT_EQ(none.retry, 0u);
+  EXPECT_EQ(none.retry_delay_s, 0);
+  EXPECT_EQ(none.retry_max_time_s, 0);
+  EXPECT_FALSE(none.retry_all_errors);
+  const Options o = parse(
+      {"--retry", "5", "--retry-delay", "0.5", "--retry-max-time", "60", "--retry-all-errors"});
+  EXPECT_EQ(o.retry, 5u);
+  EXPECT_DOUBLE_EQ(o.retry_delay_s, 0.5);
+  EXPECT_DOUBLE_EQ(o.retry_max_time_s, 60);
+  EXPECT_TRUE(o.retry_all_errors);
+  EXPECT_EQ(parse({"--retry-delay", "0"}).retry_delay_s, 0) << "0: the back-off";
+  for (const char* bad : {"-1", "x", "10001", "1.5"}) expect_rejected({"--retry", bad});
+  for (const char* bad : {"-1", "nan", "inf", "1000001", "soon"}) {
+    expect_rejected({"--retry-delay", bad});
+    expect_rejected({"--retry-max-time", bad});
+  }
+  expect_rejected({"--retry-all-errors=yes"});
+}
+
+TEST(Options, ParallelMaxHost) {
+  EXPECT_EQ(parse({}).parallel_max_host, 0u);
+  EXPECT_EQ(parse({"--parallel-max-host", "2"}).parallel_max_host, 2u);
+  for (const char* bad : {"-1", "x", "10001"}) expect_rejected({"--parallel-max-host", bad});
+}
+
 TEST(Options, UnknownOptionsAreErrors) {
   expect_rejected({"--concurency", "3"});
   expect_rejected({"-z"});

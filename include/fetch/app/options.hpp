@@ -47,6 +47,11 @@ struct Options {
   std::vector<std::string> connect_to;  // --connect-to HOST1:PORT1:HOST2:PORT2, checked
   std::optional<std::string> proxy;     // -x: "" means none, not even from the environment
   std::optional<std::string> noproxy;   // --noproxy: instead of NO_PROXY
+  unsigned retry = 0;                   // --retry: attempts after the first
+  double retry_delay_s = 0;             // --retry-delay: fixed wait; 0: back-off with jitter
+  double retry_max_time_s = 0;          // --retry-max-time: no retry past it; 0: none
+  bool retry_all_errors = false;
+  unsigned parallel_max_host = 0;  // --parallel-max-host: connections per origin; 0: no cap
 
   OutputPreferences output_preferences() const noexcept {
     return {format, colour, progress, quiet};
@@ -64,6 +69,10 @@ void add_request_shaping_options(CLI::App& app, Options& options);
 // group of their own (src/app/route_options.cpp).
 void add_route_options(CLI::App& app, Options& options);
 void add_proxy_options(CLI::App& app, Options& options);
+
+// --retry, --retry-delay, --retry-max-time, --retry-all-errors and --parallel-max-host, in
+// the Connection group (src/app/politeness_options.cpp).
+void add_politeness_options(CLI::App& app, Options& options);
 
 // Whether any body part is read from standard input (@-), which then cannot be the input.
 bool body_reads_stdin(const Options& options);

@@ -20,6 +20,7 @@ struct Hop {
   Exchange exchange;
   ConnectTimings timings;  // of the connections opened for it (a retry opens a second)
   bool reused = false;     // the request rode a connection that was open already
+  bool sent = false;       // the request was handed to a connection: it may have reached a server
 };
 
 // Sends `request` to `target` and reads the response, its body into `body`, before

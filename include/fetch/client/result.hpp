@@ -30,6 +30,7 @@ struct Result {
   std::uint64_t decoded_bytes = 0;              // the same after undoing its content codings
   std::string content_encoding;                 // its codings ("gzip", "br, gzip"), or empty
   unsigned redirects = 0;
+  unsigned retries = 0;            // attempts after the first (--retry)
   bool reused_connection = false;  // the last hop rode a pooled connection
   bool downgraded = false;         // a redirect went from https to plain http
   Timings timings;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "fetch/client/retry_policy.hpp"
 #include "fetch/core/request.hpp"
 
 namespace fetch {
@@ -21,7 +22,8 @@ struct ClientSettings {
   std::chrono::milliseconds max_time{30'000};
   unsigned max_redirects = 10;
   std::optional<std::uint64_t> max_filesize;
-  bool decode = true;  // undo content codings (--no-compressed: count the body as it came)
+  bool decode = true;   // undo content codings (--no-compressed: count the body as it came)
+  RetrySettings retry;  // --retry and friends (client/retry_policy.hpp)
 };
 
 struct Session {

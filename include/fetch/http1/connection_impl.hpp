@@ -139,6 +139,7 @@ asio::awaitable<Exchange> BasicHttp1Connection<StreamType>::exchange_on(
   exchange.content_length = parser.content_length();
   exchange.ttfb_ms = first_byte ? milliseconds(sent, *first_byte) : 0;
   exchange.location = parser.location();
+  exchange.retry_after = parser.retry_after();
   if (read_failure) {
     exchange.error = std::move(read_failure);
   } else if (parser.failure()) {

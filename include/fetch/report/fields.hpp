@@ -26,6 +26,7 @@
 // 19  decoded_bytes   decoded_bytes      body bytes after undoing the content codings (gzip,
 //                                        br, zstd, deflate); = bytes when there were none
 // 20  content_encoding content_encoding  the codings the response named, or absent
+// 21  retries         retries            attempts after the first (--retry)
 //
 // In JSON the groups are objects: "timings" follows elapsed_ms, and "error" follows
 // downgraded and is null when the record has no error. Fields appended later go after it.
@@ -154,6 +155,8 @@ inline constexpr std::array kRecordFields{
             return r.content_encoding.empty() ? V::absent(FieldType::text)
                                               : V::of_text(r.content_encoding);
           }},
+    Field{"retries", JsonGroup::top, "retries",
+          [](const Result& r) { return V::of_integer(r.retries); }},
 };
 
 }  // namespace fields_detail
