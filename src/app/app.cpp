@@ -111,6 +111,7 @@ RuntimeConfig runtime_config(const Options& options) {
   using std::chrono::milliseconds;
   RuntimeConfig config;
   config.concurrency = options.concurrency;
+  config.parallel_max_host = options.parallel_max_host;
   config.tls = TlsSettings{!options.insecure, options.cacert};
   config.tls_session_reuse = !options.no_session_reuse;
   config.dns = DnsSettings{.servers = options.dns_servers};

@@ -89,8 +89,15 @@ class Queued {
 // When a queued request should look again, or nothing when it should open a connection now.
 std::optional<Clock::time_point> keep_waiting_until(const ConnectionGate::Origin& origin,
                                                     std::chrono::milliseconds min_patience,
+                                                    std::size_t max_per_origin,
                                                     Clock::time_point now) {
   using Gate = ConnectionGate;
+  if (max_per_origin > 0 && origin.in_use >= max_per_origin) {
+    return Clock::time_point::max();  // at the cap: until a connection comes free or closes
+  }
+  if (!origin.key.tls()) {
+    return std::nullopt;  // plain TCP connects cost little: never queue for them
+  }
   const bool near = origin.round_trip && *origin.round_trip < Gate::kNearRoundTrip &&
                     origin.first_idle && *origin.first_idle < kFarIdle;
   if (!near || origin.in_use < Gate::kConnectionsPerNearOrigin) {
@@ -139,8 +146,12 @@ void ConnectionGate::Lease::opened(Clock::duration took, std::chrono::nanosecond
   origin_->progress = Clock::now();
 }
 
-ConnectionGate::ConnectionGate(ConnectionPool& pool, std::chrono::milliseconds min_patience)
-    : pool_(pool), min_patience_(min_patience), origins_(std::make_shared<Origins>()) {}
+ConnectionGate::ConnectionGate(ConnectionPool& pool, std::chrono::milliseconds min_patience,
+                               std::size_t max_per_origin)
+    : pool_(pool),
+      min_patience_(min_patience),
+      max_per_origin_(max_per_origin),
+      origins_(std::make_shared<Origins>()) {}
 
 ConnectionGate::~ConnectionGate() = default;
 
@@ -160,7 +171,7 @@ asio::awaitable<ConnectionGate::Acquired> ConnectionGate::acquire(OriginKey key,
     co_return Acquired{std::move(idle), Lease{origin(key)}};
   }
   std::shared_ptr<Origin> entry = origin(key);
-  if (!key.tls()) {
+  if (!key.tls() && max_per_origin_ == 0) {
     co_return Acquired{nullptr, Lease{std::move(entry)}};
   }
   co_return co_await wait_in_turn(std::move(entry), deadline);
@@ -181,7 +192,8 @@ asio::awaitable<ConnectionGate::Acquired> ConnectionGate::reconsider(Lease lease
 
 asio::awaitable<ConnectionGate::Acquired> ConnectionGate::wait_in_turn(
     std::shared_ptr<Origin> entry, Clock::time_point deadline) {
-  std::optional<Clock::time_point> until = keep_waiting_until(*entry, min_patience_, Clock::now());
+  std::optional<Clock::time_point> until =
+      keep_waiting_until(*entry, min_patience_, max_per_origin_, Clock::now());
   if (until && Clock::now() < deadline) {
     Waiter waiter{co_await asio::this_coro::executor};
     const Queued queued{*entry, waiter};
@@ -192,7 +204,7 @@ asio::awaitable<ConnectionGate::Acquired> ConnectionGate::wait_in_turn(
       if (waiter.handed) {
         co_return Acquired{std::move(waiter.handed), std::move(waiter.lease)};
       }
-      until = keep_waiting_until(*entry, min_patience_, Clock::now());
+      until = keep_waiting_until(*entry, min_patience_, max_per_origin_, Clock::now());
     } while (until && Clock::now() < deadline);
   }
   co_return Acquired{nullptr, Lease{std::move(entry)}};

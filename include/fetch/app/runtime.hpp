@@ -47,7 +47,8 @@ struct SetupError : std::runtime_error {
 };
 
 struct RuntimeConfig {
-  unsigned concurrency = 50;  // -j: sizes the pool and the session cache
+  unsigned concurrency = 50;       // -j: sizes the pool and the session cache
+  unsigned parallel_max_host = 0;  // --parallel-max-host: connections per origin; 0: no cap
   TlsSettings tls;
   bool tls_session_reuse = true;  // false with --no-sessionid
   DnsSettings dns;
