@@ -85,6 +85,10 @@ std::optional<int> parse_command_line(int argc, char** argv, Options& options) {
     const int code = cli.exit(error);  // prints help, version or the parse error
     return code == 0 ? kExitOk : kExitUsage;
   }
+  if (options.head && !options.data.empty()) {
+    print_error("-I (HEAD) cannot send a body (-d, --data-raw, --data-binary, --json)");
+    return kExitUsage;
+  }
   const bool stdin_is_body = body_reads_stdin(options);
   if (stdin_is_body &&
       std::find(options.inputs.begin(), options.inputs.end(), "-") != options.inputs.end()) {

@@ -32,15 +32,14 @@ CLI::Validator method_name() {
 
 // One body option: every occurrence appends a part, in command-line order across all four
 // (so that -d a --json b -d c joins as curl joins it).
-CLI::Option* add_body_option(CLI::App& app, Options& options, const std::string& names,
-                             DataArgument::Kind kind, const std::string& help) {
-  return app
-      .add_option_function<std::string>(
-          names,
-          [&options, kind](const std::string& text) {
-            options.data.push_back(DataArgument{kind, text});
-          },
-          help)
+void add_body_option(CLI::App& app, Options& options, const std::string& names,
+                     DataArgument::Kind kind, const std::string& help) {
+  app.add_option_function<std::string>(
+         names,
+         [&options, kind](const std::string& text) {
+           options.data.push_back(DataArgument{kind, text});
+         },
+         help)
       ->trigger_on_parse()
       ->type_name(kind == DataArgument::Kind::raw ? "TEXT" : "TEXT|@FILE");
 }
@@ -70,22 +69,17 @@ void add_request_shaping_options(CLI::App& app, Options& options) {
       ->trigger_on_parse()
       ->type_name("'NAME: VALUE'");
   using Kind = DataArgument::Kind;
-  CLI::Option* data = add_body_option(
+  add_body_option(
       app, options, "-d,--data", Kind::data,
       "Send this body, with POST unless -X says otherwise (repeatable: parts joined with '&'); "
       "@FILE reads a file, without its line breaks, @- standard input (which then cannot "
       "list URLs). Content-Type: application/x-www-form-urlencoded");
-  CLI::Option* raw = add_body_option(app, options, "--data-raw", Kind::raw,
-                                     "Like -d, but an '@' is just a character");
-  CLI::Option* binary = add_body_option(app, options, "--data-binary", Kind::binary,
-                                        "Like -d, but @FILE is sent exactly as it is");
-  CLI::Option* json =
-      add_body_option(app, options, "--json", Kind::json,
-                      "Send this JSON body as --data-binary does (parts joined as they are), with "
-                      "Content-Type and Accept: application/json");
-  for (CLI::Option* body : {data, raw, binary, json}) {
-    body->excludes("--head");
-  }
+  add_body_option(app, options, "--data-raw", Kind::raw, "Like -d, but an '@' is just a character");
+  add_body_option(app, options, "--data-binary", Kind::binary,
+                  "Like -d, but @FILE is sent exactly as it is");
+  add_body_option(app, options, "--json", Kind::json,
+                  "Send this JSON body as --data-binary does (parts joined as they are), with "
+                  "Content-Type and Accept: application/json");
 }
 
 }  // namespace fetch

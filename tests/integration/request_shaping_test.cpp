@@ -89,6 +89,16 @@ TEST_F(RequestShaping, DataFromAFileLosesLineBreaksBinaryKeepsThem) {
   EXPECT_NE(seen.find("\r\n\r\n@" + path), std::string::npos) << seen;
 }
 
+TEST_F(RequestShaping, HeadWithABodyIsAUsageError) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"-I", "-d", "x", server.url("/ok")}, {"--json", "{}", "--head", server.url("/ok")}}) {
+    const ProcessResult result = run_fetch(args);
+    EXPECT_EQ(result.exit_code, 2) << describe(result);
+    EXPECT_TRUE(contains_ci(result.err, "cannot send a body")) << describe(result);
+  }
+  EXPECT_EQ(log(), "");
+}
+
 TEST_F(RequestShaping, AnUnreadableBodyFileIsAUsageError) {
   const ProcessResult result = run_fetch({"-d", "@/nonexistent/body", server.url("/ok")});
   EXPECT_EQ(result.exit_code, 2) << describe(result);

@@ -215,8 +215,6 @@ TEST(Options, BodyPartsKeepTheirCommandLineOrder) {
   EXPECT_TRUE(body_reads_stdin(o));
   EXPECT_FALSE(body_reads_stdin(parse({"--data-raw", "@-"})))
       << "--data-raw takes '@' as a character";
-  expect_rejected({"-I", "-d", "x"});
-  expect_rejected({"--json", "{}", "--head"});
   expect_rejected({"-d"});
 }
 
