@@ -83,54 +83,75 @@ class ChainRequest {
   std::optional<RequestSpec> changed_;  // built only when a redirect changes something
 };
 
-// One attempt at a URL: its whole redirect chain, under its own --max-time.
-struct Attempt {
-  Result result;
-  bool may_have_reached = false;  // a request was handed to a connection
-  std::string retry_after;        // the last response's Retry-After
+// One attempt at a URL, starting at `first`: its redirect chain under its own --max-time,
+// hop by hop. A plain object, not a coroutine of its own: fetch_url awaits each hop, so that
+// a URL costs one coroutine frame, retries or not.
+class Chain {
+ public:
+  Chain(Session& session, const Target& first)
+      : session_(session),
+        first_(first),
+        deadline_(Deadline::max_time(Clock::now(), session.settings.max_time)),
+        watchdog_(session.executor),
+        body_(session.settings.max_filesize, session.settings.max_redirects > 0,
+              session.settings.decode ? &session.decoder_memory : nullptr),
+        visited_{first.url},
+        request_(session.request, first.origin) {}
+
+  // The next hop's request, and what it needs, to hand to send_hop.
+  const RequestSpec& request() const noexcept { return request_.current(); }
+  const Target& target() const noexcept { return redirected_ ? *redirected_ : first_; }
+  const Deadline& deadline() const noexcept { return deadline_; }
+  Watchdog& watchdog() noexcept { return watchdog_; }
+  BodySink& body() noexcept { return body_; }
+
+  // Folds `hop` into `result`; true when a redirect leads on (the next hop is set up).
+  bool next(Hop& hop, Result& result);
+
+  bool may_have_reached() const noexcept { return may_have_reached_; }      // a request was sent
+  const std::string& retry_after() const noexcept { return retry_after_; }  // the last one's
+
+ private:
+  Session& session_;
+  const Target& first_;
+  Deadline deadline_;
+  Watchdog watchdog_;
+  BodySink body_;
+  std::vector<std::string> visited_;
+  ChainRequest request_;
+  std::optional<Target> redirected_;  // the hop after the first, once there is one
+  bool may_have_reached_ = false;
+  std::string retry_after_;
 };
 
-asio::awaitable<Attempt> attempt_chain(Session& session, Target target, std::uint64_t line) {
-  const Clock::time_point started = Clock::now();
-  const Deadline deadline = Deadline::max_time(started, session.settings.max_time);
-  Attempt attempt;
-  Result& result = attempt.result;
-  result.line = line;
-  result.url = target.display;
-  Watchdog watchdog{session.executor};
-  BodySink body{session.settings.max_filesize, session.settings.max_redirects > 0,
-                session.settings.decode ? &session.decoder_memory : nullptr};
-  std::vector<std::string> visited{target.url};
-  ChainRequest request{session.request, target.origin};
-  for (;;) {
-    body.reset();
-    Hop hop = co_await send_hop(session, request.current(), target, deadline, watchdog, body);
-    attempt.may_have_reached = attempt.may_have_reached || hop.sent;
-    attempt.retry_after = std::move(hop.exchange.retry_after);
-    fold(result, hop, body);
-    result.final_url = target.display;
-    // A redirect without a Location (or an empty one) is the final response, as browsers
-    // and curl show it.
-    if (result.error || !is_redirect(*result.status) || session.settings.max_redirects == 0 ||
-        hop.exchange.location.empty()) {
-      break;
-    }
-    auto next = next_hop(target, hop.exchange.location, result.redirects,
-                         session.settings.max_redirects, visited);
-    if (auto* failure = std::get_if<FetchError>(&next)) {
-      result.error = std::move(*failure);
-      break;
-    }
-    Target& next_target = std::get<Target>(next);
-    next_target.origin = session.routes.route(next_target.origin);
-    request.redirected(*result.status, next_target.origin);
-    // Followed, as browsers do, but never silently: the rest of the chain is unencrypted.
-    result.downgraded = result.downgraded || (target.origin.tls() && !next_target.origin.tls());
-    target = std::move(next_target);
-    visited.push_back(target.url);
-    ++result.redirects;
+bool Chain::next(Hop& hop, Result& result) {
+  const Target& target = this->target();
+  may_have_reached_ = may_have_reached_ || hop.sent;
+  if (session_.settings.retry.retries > 0) retry_after_ = std::move(hop.exchange.retry_after);
+  fold(result, hop, body_);
+  result.final_url = target.display;
+  // A redirect without a Location (or an empty one) is the final response, as browsers and
+  // curl show it.
+  if (result.error || !is_redirect(*result.status) || session_.settings.max_redirects == 0 ||
+      hop.exchange.location.empty()) {
+    return false;
   }
-  co_return attempt;
+  auto next = next_hop(target, hop.exchange.location, result.redirects,
+                       session_.settings.max_redirects, visited_);
+  if (auto* failure = std::get_if<FetchError>(&next)) {
+    result.error = std::move(*failure);
+    return false;
+  }
+  Target& next_target = std::get<Target>(next);
+  next_target.origin = session_.routes.route(next_target.origin);
+  request_.redirected(*result.status, next_target.origin);
+  // Followed, as browsers do, but never silently: the rest of the chain is unencrypted.
+  result.downgraded = result.downgraded || (target.origin.tls() && !next_target.origin.tls());
+  visited_.push_back(next_target.url);
+  redirected_ = std::move(next_target);
+  ++result.redirects;
+  body_.reset();
+  return true;
 }
 
 // Waits `wait` before the next attempt; false when the run stops meanwhile (SIGINT).
@@ -158,22 +179,31 @@ asio::awaitable<Result> fetch_url(Session& session, InputLine line) {
   Target target = std::move(std::get<Target>(parsed));
   target.origin = session.routes.route(target.origin);
   const RetrySettings& retry = session.settings.retry;
-  Attempt attempt = co_await attempt_chain(session, target, line.number);
-  for (unsigned retries = 0; retry.retries > 0; ++retries) {
-    const AttemptFacts facts{session.request.method(), attempt.may_have_reached,
-                             attempt.retry_after};
+  Result result;
+  for (unsigned retries = 0;; ++retries) {
+    result.line = line.number;
+    result.url = target.display;
+    Chain chain{session, target};
+    for (bool more = true; more;) {
+      Hop hop = co_await send_hop(session, chain.request(), chain.target(), chain.deadline(),
+                                  chain.watchdog(), chain.body());
+      more = chain.next(hop, result);
+    }
+    if (retry.retries == 0) break;
+    const AttemptFacts facts{session.request.method(), chain.may_have_reached(),
+                             chain.retry_after()};
     const auto wait =
-        retry_wait(retry, attempt.result, facts, retries,
+        retry_wait(retry, result, facts, retries,
                    std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started),
                    session.settings.max_time, jitter_bits());
     if (!wait || !co_await pause(session.executor, *wait)) {
-      attempt.result.retries = retries;
+      result.retries = retries;
       break;
     }
-    attempt = co_await attempt_chain(session, target, line.number);
+    result = Result{};
   }
-  attempt.result.timings.total_ms = milliseconds(started, Clock::now());
-  co_return std::move(attempt.result);
+  result.timings.total_ms = milliseconds(started, Clock::now());
+  co_return result;
 }
 
 }  // namespace fetch

@@ -112,8 +112,7 @@ Routes::Routes(const RouteSettings& settings, const Environment& environment)
   }
 }
 
-OriginKey Routes::route(const OriginKey& origin) {
-  if (!any()) return origin;
+OriginKey Routes::routed(const OriginKey& origin) {
   std::optional<Endpoint> target;
   for (const ConnectTo& rule : rules_) {
     if (!matches(rule, origin)) continue;

@@ -89,6 +89,19 @@ TEST_F(RequestShaping, DataFromAFileLosesLineBreaksBinaryKeepsThem) {
   EXPECT_NE(seen.find("\r\n\r\n@" + path), std::string::npos) << seen;
 }
 
+TEST_F(RequestShaping, ALargeBodyGoesWholeOverTcpAndTls) {
+  const std::string path = ::testing::TempDir() + "request_shaping_large.bin";
+  const std::string large(300 * 1024, 'L');
+  std::ofstream(path, std::ios::binary) << large;
+  MisbehavingServer secure({.tls = true});
+  last_ = fetch_tsv({"--data-binary", "@" + path, "--cacert", ca_file(), server.url("/ok"),
+                     server.url("/ok?again"), secure.url("/ok"), secure.url("/ok?again")});
+  ASSERT_EQ(last_.records.size(), 4u) << describe(last_.process);
+  for (const TsvRecord& record : last_.records) EXPECT_EQ(record["ok"], "true") << record.text();
+  const std::string seen = log();
+  EXPECT_EQ(occurrences(seen, "Content-Length: 307200\r\n\r\n" + large), 2u);
+}
+
 TEST_F(RequestShaping, HeadWithABodyIsAUsageError) {
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"-I", "-d", "x", server.url("/ok")}, {"--json", "{}", "--head", server.url("/ok")}}) {

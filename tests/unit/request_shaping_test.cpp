@@ -105,7 +105,9 @@ TEST(BuildRequest, BodyMeansPostWithLengthAndFormContentType) {
   EXPECT_EQ(*spec.body(), "a=1&b=2");
   EXPECT_EQ(head_of(spec),
             "POST /a HTTP/1.1\r\nHost: example.com\r\nUser-Agent: ua\r\nAccept: */*\r\n"
-            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 7\r\n\r\n");
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 7\r\n\r\n"
+            "a=1&b=2")
+      << "a small body goes in the same buffer";
   options.body = "";
   EXPECT_NE(head_of(build_request(options)).find("\r\nContent-Length: 0\r\n"), std::string::npos)
       << "an empty body is still a body";
@@ -195,7 +197,23 @@ TEST(ChangedRequest, AnotherOriginGetsNoCredentialsCookiesOrHostOfTheFirst) {
   EXPECT_EQ(head_of(changed),
             "POST /a HTTP/1.1\r\nHost: example.com\r\nUser-Agent: ua\r\nAccept: */*\r\n"
             "Content-Type: application/x-www-form-urlencoded\r\nX-Keep: 1\r\n"
-            "Content-Length: 3\r\n\r\n");
+            "Content-Length: 3\r\n\r\nx=1");
+}
+
+TEST(WriteRequest, ALargeBodyIsLeftInTheSpecNotCopied) {
+  RequestOptions options = base();
+  options.body = std::string(kInlineBody + 1, 'b');
+  const RequestSpec spec = build_request(options);
+  std::string out;
+  const std::string* rest =
+      write_request(spec, std::get<Target>(parse_target("http://e.test/")), out);
+  ASSERT_EQ(rest, spec.body());
+  EXPECT_TRUE(out.ends_with("Content-Length: " + std::to_string(kInlineBody + 1) + "\r\n\r\n"));
+  options.body = std::string(kInlineBody, 'b');
+  EXPECT_EQ(
+      write_request(build_request(options), std::get<Target>(parse_target("http://e.test/")), out),
+      nullptr);
+  EXPECT_TRUE(out.ends_with("\r\n\r\n" + std::string(kInlineBody, 'b')));
 }
 
 }  // namespace

@@ -46,12 +46,13 @@ class Routes {
   Routes(const RouteSettings& settings, const Environment& environment);
 
   // `origin` (from a URL: no route yet) with the route its connections take.
-  OriginKey route(const OriginKey& origin);
+  OriginKey route(const OriginKey& origin) { return any() ? routed(origin) : origin; }
 
   // Whether any URL can take another route than a direct connection.
   bool any() const noexcept { return http_proxy_ || https_proxy_ || !rules_.empty(); }
 
  private:
+  OriginKey routed(const OriginKey& origin);
   // The route through `proxy` (or none) to `target` (or the URL's origin: nullopt).
   std::shared_ptr<const Route> built(const ProxyUrl* proxy, const std::optional<Endpoint>& target);
 

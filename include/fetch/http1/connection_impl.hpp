@@ -9,6 +9,7 @@
 #include <boost/asio/write.hpp>
 #include <optional>
 #include <string_view>
+#include <tuple>
 #include <utility>
 
 #include "fetch/body/body_sink.hpp"
@@ -84,15 +85,17 @@ asio::awaitable<Exchange> BasicHttp1Connection<StreamType>::exchange_on(
   if (!stream_.arm(watchdog, deadline.at())) {
     co_return Exchange::failed(deadline.expired("before sending the request"));
   }
-  write_request(spec, target, request_);
+  const std::string* large_body = write_request(spec, target, request_);
   // Stamped as the write starts: on a socket it completes at once, but the coroutine may
   // resume only after other work, when the response has long arrived.
   const Clock::time_point sent = Clock::now();
-  // The body goes from the spec, never copied: one gathered write with the head.
-  const std::string* request_body = spec.body();
-  const std::array<asio::const_buffer, 2> request_buffers{
-      asio::buffer(request_), request_body ? asio::buffer(*request_body) : asio::const_buffer{}};
-  auto [write_error, written] = co_await asio::async_write(stream, request_buffers, use_tuple);
+  // A large body goes from the spec, not copied, in a write of its own after the head.
+  auto [write_error, written] =
+      co_await asio::async_write(stream, asio::buffer(request_), use_tuple);
+  if (!write_error && large_body) {
+    std::tie(write_error, written) =
+        co_await asio::async_write(stream, asio::buffer(*large_body), use_tuple);
+  }
   if (write_error) {
     if (watchdog.expired()) {
       co_return Exchange::failed(deadline.expired("sending the request"));
