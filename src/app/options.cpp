@@ -187,8 +187,8 @@ void add_connection_options(CLI::App& app, Options& options) {
       ->capture_default_str();
 
   app.add_option("-m,--max-time", options.max_time_s,
-                 "Give up on a URL, redirects included, after SECS seconds in total; fractions "
-                 "are allowed")
+                 "Give up on a URL, redirects included, after SECS seconds in total (each "
+                 "--retry attempt has its own, as in curl); fractions are allowed")
       ->check(seconds())
       ->type_name("SECS")
       ->capture_default_str();
