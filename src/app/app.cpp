@@ -12,9 +12,11 @@
 #include <cstdlib>
 #include <exception>
 #include <optional>
+#include <stdexcept>
 #include <system_error>
 
 #include "fetch/app/options.hpp"
+#include "fetch/app/request_body.hpp"
 #include "fetch/app/runtime.hpp"
 #include "fetch/body/saved_file.hpp"
 #include "fetch/input/line_count.hpp"
@@ -87,7 +89,21 @@ std::optional<int> parse_command_line(int argc, char** argv, Options& options) {
     const int code = cli.exit(error);  // prints help, version or the parse error
     return code == 0 ? kExitOk : kExitUsage;
   }
+  if (options.head && !options.data.empty()) {
+    print_error("-I (HEAD) cannot send a body (-d, --data-raw, --data-binary, --json)");
+    return kExitUsage;
+  }
+  const bool stdin_is_body = body_reads_stdin(options);
+  if (stdin_is_body &&
+      std::find(options.inputs.begin(), options.inputs.end(), "-") != options.inputs.end()) {
+    print_error("standard input cannot be both the body (@-) and the list of URLs (-)");
+    return kExitUsage;
+  }
   if (options.inputs.empty()) {
+    if (stdin_is_body) {
+      print_error("no input: standard input is the body (@-); give URLs or a file of URLs");
+      return kExitUsage;
+    }
     if (is_terminal(STDIN_FILENO)) {
       print_error("no input: give a file of URLs, URLs, or pipe URLs on stdin (see --help)");
       return kExitUsage;
@@ -103,6 +119,7 @@ RuntimeConfig runtime_config(const Options& options) {
   using std::chrono::milliseconds;
   RuntimeConfig config;
   config.concurrency = options.concurrency;
+  config.parallel_max_host = options.parallel_max_host;
   config.tls = TlsSettings{!options.insecure, options.cacert, options.http2};
   config.tls_session_reuse = !options.no_session_reuse;
   config.dns = DnsSettings{.servers = options.dns_servers};
@@ -112,7 +129,23 @@ RuntimeConfig runtime_config(const Options& options) {
   config.client.max_redirects = options.max_redirects;
   config.client.max_filesize = options.max_filesize;
   config.client.decode = options.compressed;
-  config.request = default_request(options.user_agent, options.head, options.compressed);
+  config.client.retry = RetrySettings{
+      options.retry, duration_cast<milliseconds>(duration<double>(options.retry_delay_s)),
+      duration_cast<milliseconds>(duration<double>(options.retry_max_time_s)),
+      options.retry_all_errors};
+  config.request = build_request(request_options(options));  // may read files: SetupError
+  for (const std::string& entry : options.resolve) {
+    config.resolve.push_back(std::get<ResolveOverride>(parse_resolve_override(entry)));
+  }
+  RouteSettings routes{options.proxy, options.noproxy, {}};
+  for (const std::string& rule : options.connect_to) {
+    routes.connect_to.push_back(std::get<ConnectTo>(parse_connect_to(rule)));
+  }
+  try {
+    config.routes = Routes{routes, [](const char* name) { return std::getenv(name); }};
+  } catch (const std::invalid_argument& error) {  // a proxy variable fetch cannot use
+    throw SetupError(error.what());
+  }
   return config;
 }
 
@@ -227,7 +260,7 @@ int run(int argc, char** argv) {
   }
   try {
     runtime.emplace(runtime_config(options));
-  } catch (const SetupError& error) {  // a bad --cacert or --dns-servers
+  } catch (const SetupError& error) {  // a bad --cacert or --dns-servers, an unreadable body
     print_error(error.what());
     return kExitUsage;
   }

@@ -7,14 +7,17 @@ _fetch() {
   ((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
   local options='-h --help --version
     --compressed --no-compressed -I --head -A --user-agent --max-redirects --max-filesize
-    -j --concurrency --connect-timeout -m --max-time --dns-servers
+    -X --request -H --header -d --data --data-raw --data-binary --json
+    -j --concurrency --connect-timeout -m --max-time --dns-servers --resolve --connect-to
+    --retry --retry-delay --retry-max-time --retry-all-errors --parallel-max-host
+    -x --proxy --noproxy
     --cacert -k --insecure --no-sessionid --http2 --http1.1
     -f --format -w --write-out --color --colour --ordered --output-dir --no-progress -q --quiet'
   local variables='url url_effective http_code response_code size_download num_redirects
     filename_effective time_namelookup time_connect time_appconnect time_starttransfer
     time_total errormsg exitcode json line final_url ok status content_length bytes redirects
     elapsed_ms error_stage error_message resolve_ms connect_ms tls_ms ttfb_ms reused
-    downgraded error_code decoded_bytes content_encoding saved_as'
+    downgraded error_code decoded_bytes content_encoding http_version saved_as retries'
 
   COMPREPLY=()
   case $prev in
@@ -45,7 +48,10 @@ _fetch() {
       return
       ;;
     -A | --user-agent | --max-redirects | --max-filesize | -j | --concurrency | \
-      --connect-timeout | -m | --max-time | --dns-servers)
+      --connect-timeout | -m | --max-time | --dns-servers | -X | --request | -H | --header | \
+      -d | --data | --data-raw | --data-binary | --json | --resolve | --connect-to | \
+      --retry | --retry-delay | --retry-max-time | --parallel-max-host | -x | --proxy | \
+      --noproxy)
       return  # a value of the user's own
       ;;
   esac

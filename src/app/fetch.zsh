@@ -9,7 +9,7 @@ variables=(
   time_namelookup time_connect time_appconnect time_starttransfer time_total errormsg
   exitcode json line final_url ok status content_length bytes redirects elapsed_ms
   error_stage error_message resolve_ms connect_ms tls_ms ttfb_ms reused downgraded error_code
-  decoded_bytes content_encoding saved_as
+  decoded_bytes content_encoding http_version saved_as retries
 )
 
 _arguments -s -S \
@@ -19,12 +19,27 @@ _arguments -s -S \
   '(--compressed)--no-compressed[ask for no compression, decode nothing]' \
   '(-I --head)'{-I,--head}'[send HEAD instead of GET]' \
   '(-A --user-agent)'{-A+,--user-agent=}'[the User-Agent header]:text' \
+  '(-X --request)'{-X+,--request=}'[the method to send]:method:(GET HEAD POST PUT PATCH DELETE OPTIONS)' \
+  '*'{-H+,--header=}'[send this header (Name: value)]:header' \
+  '*'{-d+,--data=}'[send this body (@FILE reads a file)]:data' \
+  '*--data-raw=[send this body as it is]:data' \
+  '*--data-binary=[send this body, a file exactly]:data:_files -P @' \
+  '*--json=[send this JSON body]:JSON' \
   '--max-redirects=[follow at most N redirects per URL]:redirects' \
   '--max-filesize=[fail bodies larger than this (512k, 10M, 1G)]:bytes' \
   '(-j --concurrency)'{-j+,--concurrency=}'[URLs in flight at once]:URLs (1-10000)' \
   '--connect-timeout=[limit for DNS, TCP and TLS handshakes]:seconds' \
   '(-m --max-time)'{-m+,--max-time=}'[limit for a whole URL]:seconds' \
   '--dns-servers=[name servers to ask instead of resolv.conf]:ip[\:port],...' \
+  '*--resolve=[use these addresses for HOST\:PORT]:host\:port\:addr' \
+  '*--connect-to=[connect elsewhere for HOST1\:PORT1]:host1\:port1\:host2\:port2' \
+  '--retry=[retry transient failures up to N times]:retries' \
+  '--retry-delay=[wait this long before each retry]:seconds' \
+  '--retry-max-time=[start no retry past this]:seconds' \
+  '--retry-all-errors[retry every failure]' \
+  '--parallel-max-host=[at most N connections per origin]:connections' \
+  '(-x --proxy)'{-x+,--proxy=}'[send requests through this HTTP proxy]:proxy URL' \
+  '--noproxy=[hosts to reach directly]:hosts' \
   '--cacert=[trust the CAs in this PEM bundle instead of the system store]:CA bundle:_files' \
   '(-k --insecure)'{-k,--insecure}'[do not verify certificates]' \
   '--no-sessionid[never resume TLS sessions]' \

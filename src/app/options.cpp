@@ -171,6 +171,7 @@ void add_request_options(CLI::App& app, Options& options) {
       ->trigger_on_parse();
   app.add_flag("-I,--head", options.head,
                "Send HEAD instead of GET: status and Content-Length without the body");
+  add_request_shaping_options(app, options);
 
   app.add_option("-A,--user-agent", options.user_agent,
                  "The User-Agent header to send; no control characters")
@@ -210,8 +211,8 @@ void add_connection_options(CLI::App& app, Options& options) {
       ->capture_default_str();
 
   app.add_option("-m,--max-time", options.max_time_s,
-                 "Give up on a URL, redirects included, after SECS seconds in total; fractions "
-                 "are allowed")
+                 "Give up on a URL, redirects included, after SECS seconds in total (each "
+                 "--retry attempt has its own, as in curl); fractions are allowed")
       ->check(seconds())
       ->type_name("SECS")
       ->capture_default_str();
@@ -222,6 +223,8 @@ void add_connection_options(CLI::App& app, Options& options) {
          "list such as 1.1.1.1,[2606:4700:4700::1111]:53 (the hosts file is still read first)")
       ->check(name_servers())
       ->type_name("ADDRESSES");
+  add_route_options(app, options);
+  add_politeness_options(app, options);
 }
 
 // TLS: Certificates and sessions.
@@ -350,6 +353,7 @@ void add_options(CLI::App& app, Options& options) {
   add_request_options(app, options);
   add_connection_options(app, options);
   add_tls_options(app, options);
+  add_proxy_options(app, options);
   add_output_options(app, options);
   app.option_defaults()->group("Options");  // what the caller adds next (--version)
   app.footer(kExamples);

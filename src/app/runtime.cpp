@@ -32,9 +32,10 @@ boost::asio::ssl::context make_context(const TlsSettings& settings) {
   }
 }
 
-Resolver make_resolver(const boost::asio::any_io_executor& executor, const DnsSettings& dns) {
+Resolver make_resolver(const boost::asio::any_io_executor& executor, const DnsSettings& dns,
+                       std::vector<ResolveOverride> overrides) {
   try {
-    return Resolver(executor, dns);
+    return Resolver(executor, dns, std::move(overrides));
   } catch (const std::runtime_error& error) {
     throw SetupError(error.what());
   }
@@ -49,12 +50,13 @@ Runtime::Runtime(const RuntimeConfig& config)
       tls_sessions_(tls_.native_handle(),
                     std::max(kMinTlsSessionOrigins, idle_connections(config.concurrency)),
                     config.tls_session_reuse),
-      resolver_(make_resolver(io_.get_executor(), config.dns)),
+      resolver_(make_resolver(io_.get_executor(), config.dns, config.resolve)),
       pool_(idle_connections(config.concurrency)),
-      gate_(pool_),
+      gate_(pool_, ConnectionGate::kMinPatience, config.parallel_max_host),
       connector_(io_.get_executor(), tls_, tls_sessions_, resolver_, gate_, config.tls.verify),
-      session_{io_.get_executor(), gate_, connector_, decoder_memory_, config.client,
-               config.request} {}
+      routes_(config.routes),
+      session_{io_.get_executor(), gate_,         connector_, decoder_memory_, routes_,
+               config.client,      config.request} {}
 
 Runtime::~Runtime() = default;
 

@@ -19,10 +19,23 @@ void add(ConnectTimings& sum, const ConnectTimings& more) {
   sum.tls_ms += more.tls_ms;
 }
 
+// Only a proxy answers 407: through one, plain http gets it as a response to the request
+// itself, and it is the proxy's refusal (the status is kept).
+void refused_by_proxy(const Target& target, Exchange& exchange) {
+  const Route* route = target.origin.route();
+  if (!route || !route->proxy || exchange.error || exchange.status != 407u) return;
+  exchange.error =
+      FetchError{Stage::proxy, errc::proxy_auth_required,
+                 fmt::format("proxy {} {} (407)", route->dial.authority(),
+                             route->proxy_authorization.empty() ? "asks for credentials"
+                                                                : "refused the credentials")};
+  exchange.reusable = false;
+}
+
 }  // namespace
 
-asio::awaitable<Hop> send_hop(Session& session, const Target& target, const Deadline& deadline,
-                              Watchdog& watchdog, BodySink& body) {
+asio::awaitable<Hop> send_hop(Session& session, const RequestSpec& request, const Target& target,
+                              const Deadline& deadline, Watchdog& watchdog, BodySink& body) {
   const OriginKey& origin = target.origin;
   // Time queued for a connection in use is not connect time: only --max-time bounds it (the
   // queue's own patience keeps it short).
@@ -56,7 +69,9 @@ asio::awaitable<Hop> send_hop(Session& session, const Target& target, const Dead
       hop.reused = opened.handed_over;
     }
     hop.protocol = connection->protocol();
-    hop.exchange = co_await connection->exchange(session.request, target, body, watchdog, deadline);
+    hop.sent = true;
+    hop.exchange = co_await connection->exchange(request, target, body, watchdog, deadline);
+    refused_by_proxy(target, hop.exchange);
     const bool shared = connection->protocol() == Protocol::http2;
     if (hop.exchange.retry_safe && !retried) {
       // Once, never more: a server that refuses every time gets the request twice.

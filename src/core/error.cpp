@@ -23,6 +23,8 @@ std::string_view to_string(Stage stage) noexcept {
       return "redirect";
     case Stage::timeout:
       return "timeout";
+    case Stage::proxy:
+      return "proxy";
   }
   return "unknown";
 }
@@ -79,6 +81,10 @@ constexpr std::array kCodes{
              "HTTP/2 INADEQUATE_SECURITY"},
     CodeText{errc::h2_http_1_1_required, "h2_http_1_1_required", "HTTP/2 HTTP_1_1_REQUIRED"},
     CodeText{errc::save_failed, "save_failed", "cannot save the body (--output-dir)"},
+    CodeText{errc::proxy_connect_failed, "proxy_connect_failed", "cannot connect to the proxy"},
+    CodeText{errc::proxy_auth_required, "proxy_auth_required", "proxy authentication required"},
+    CodeText{errc::proxy_refused, "proxy_refused", "the proxy refused the tunnel"},
+    CodeText{errc::proxy_bad_response, "proxy_bad_response", "bad answer from the proxy"},
 };
 
 constexpr bool in_enum_order() {

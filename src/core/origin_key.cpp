@@ -28,15 +28,32 @@ OriginKey::OriginKey(Scheme scheme, std::string host, std::uint16_t port, bool h
               0x9e3779b97f4a7c15ULL;
 }
 
-std::string OriginKey::authority() const {
-  const bool ipv6 = host_is_ip_ && host_.find(':') != std::string::npos;
+namespace {
+
+std::size_t route_hash(const Route* route) noexcept {
+  return std::hash<const void*>{}(route)*0xff51afd7ed558ccdULL;  // 0 for none
+}
+
+}  // namespace
+
+OriginKey OriginKey::with_route(std::shared_ptr<const Route> route) const {
+  OriginKey key = *this;
+  key.hash_ ^= route_hash(route_.get()) ^ route_hash(route.get());
+  key.route_ = std::move(route);
+  return key;
+}
+
+std::string OriginKey::authority() const { return Endpoint{host_, port_, host_is_ip_}.authority(); }
+
+std::string Endpoint::authority() const {
+  const bool ipv6 = host_is_ip && host.find(':') != std::string::npos;
   std::string out;
-  out.reserve(host_.size() + 8);
+  out.reserve(host.size() + 8);
   if (ipv6) out += '[';
-  out += host_;
+  out += host;
   if (ipv6) out += ']';
   out += ':';
-  out += std::to_string(port_);
+  out += std::to_string(port);
   return out;
 }
 

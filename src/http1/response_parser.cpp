@@ -260,12 +260,13 @@ void ResponseParser::on_field_line(std::string_view line) {
     fail_head("a NUL byte in a header field value");
     return;
   }
-  static constexpr std::array<std::pair<std::string_view, Field>, 5> kInterpreted{{
+  static constexpr std::array<std::pair<std::string_view, Field>, 6> kInterpreted{{
       {"content-length", Field::content_length},
       {"transfer-encoding", Field::transfer_encoding},
       {"connection", Field::connection},
       {"location", Field::location},
       {"content-encoding", Field::encoding},
+      {"retry-after", Field::retry_after},
   }};
   last_field_ = Field::other;
   for (const auto& [known, field] : kInterpreted) {
@@ -317,6 +318,10 @@ void ResponseParser::on_field(Field field, std::string_view value, bool continua
       if (!encoding_.empty()) encoding_ += ", ";
       encoding_.append(value);
       break;
+    case Field::retry_after:
+      if (!continuation && !retry_after_seen_) retry_after_.assign(value);
+      retry_after_seen_ = true;
+      break;
   }
 }
 
@@ -339,9 +344,7 @@ void ResponseParser::on_head_end() {
   choose_framing();
 }
 
-void ResponseParser::fail_from_body() {
-  fail(body_.failure()->code, body_.failure()->message);
-}
+void ResponseParser::fail_from_body() { fail(body_.failure()->code, body_.failure()->message); }
 
 void ResponseParser::body_done() {
   if (body_.finish()) {
@@ -498,6 +501,8 @@ void ResponseParser::start_head() {
   location_fields_ = 0;
   location_.clear();
   encoding_.clear();
+  retry_after_.clear();
+  retry_after_seen_ = false;
 }
 
 }  // namespace fetch

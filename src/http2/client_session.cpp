@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstring>
 #include <new>
 #include <utility>
 
@@ -223,11 +224,27 @@ struct Http2ClientSession::Callbacks {
   static int on_stream_close(nghttp2_session*, std::int32_t stream_id, std::uint32_t error_code,
                              void* user_data) {
     Http2ClientSession& session = self(user_data);
+    session.uploads_.erase(stream_id);
     if (H2Stream* stream = session.stream_of(stream_id)) {
       session.verdict(*stream, error_code);
       session.close_stream(*stream);
     }
     return 0;
+  }
+
+  // The next piece of a request body, as much as the windows and the frame allow.
+  static ssize_t read_upload(nghttp2_session*, std::int32_t stream_id, std::uint8_t* buffer,
+                             std::size_t length, std::uint32_t* flags, nghttp2_data_source*,
+                             void* user_data) {
+    Http2ClientSession& session = self(user_data);
+    const auto found = session.uploads_.find(stream_id);
+    if (found == session.uploads_.end()) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    Upload& upload = found->second;
+    const std::size_t size = std::min(length, upload.body->size() - upload.sent);
+    std::memcpy(buffer, upload.body->data() + upload.sent, size);
+    upload.sent += size;
+    if (upload.sent == upload.body->size()) *flags |= NGHTTP2_DATA_FLAG_EOF;
+    return static_cast<ssize_t>(size);
   }
 
   static int on_invalid_frame_recv(nghttp2_session*, const nghttp2_frame* frame,
@@ -308,11 +325,12 @@ bool Http2ClientSession::submit(const RequestSpec& spec, const Target& target, H
     stream.closed = true;
     return false;
   }
-  std::string_view authority = target.host_header;
+  std::string_view authority = spec.host().empty() ? target.host_header : spec.host();
+  const std::string* body = spec.body();
   lowered_.clear();
   for (const Header& header : spec.headers()) lowered_.push_back(lower(header.name));
   std::vector<nghttp2_nv> fields;
-  fields.reserve(spec.headers().size() + 5);
+  fields.reserve(spec.headers().size() + 6);
   for (std::size_t i = 0; i < lowered_.size(); ++i) {
     if (lowered_[i] == "host") authority = spec.headers()[i].value;  // -H 'Host: ...'
   }
@@ -325,12 +343,21 @@ bool Http2ClientSession::submit(const RequestSpec& spec, const Target& target, H
     if (lowered_[i] == "host" || forbidden_in_h2(lowered_[i], value)) continue;
     fields.push_back(field(lowered_[i], value));
   }
-  if (!target.authorization.empty()) {
+  std::string body_length;
+  if (body) {
+    body_length = std::to_string(body->size());
+    fields.push_back(field("content-length", body_length));
+  }
+  if (!target.authorization.empty() && !spec.authorizes()) {
     // Never into the HPACK table, where a compression side channel could guess it.
     fields.push_back(field("authorization", target.authorization, NGHTTP2_NV_FLAG_NO_INDEX));
   }
-  const std::int32_t id =
-      nghttp2_submit_request(session_, nullptr, fields.data(), fields.size(), nullptr, &stream);
+  // A body goes in DATA frames as the windows allow; an empty one is END_STREAM on HEADERS.
+  nghttp2_data_provider provider{};
+  provider.read_callback = Callbacks::read_upload;
+  const bool uploads = body && !body->empty();
+  const std::int32_t id = nghttp2_submit_request(session_, nullptr, fields.data(), fields.size(),
+                                                 uploads ? &provider : nullptr, &stream);
   if (id < 0) {
     stream.failure = FetchError{Stage::write, errc::write_failed,
                                 fmt::format("cannot start an HTTP/2 stream: {}",
@@ -341,6 +368,9 @@ bool Http2ClientSession::submit(const RequestSpec& spec, const Target& target, H
   }
   stream.id = id;
   streams_.emplace(id, &stream);
+  // The session holds the body, not the stream: nghttp2 may ask for it until the stream
+  // closes, even after its owner has gone.
+  if (uploads) uploads_.emplace(id, Upload{spec.shared_body(), 0});
   return true;
 }
 

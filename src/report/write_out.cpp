@@ -208,6 +208,7 @@ int curl_exit_code(const Result& result) noexcept {
       return 6;  // CURLE_COULDNT_RESOLVE_HOST
     case errc::connect_refused:
     case errc::connect_failed:
+    case errc::proxy_connect_failed:
       return 7;  // CURLE_COULDNT_CONNECT
     case errc::bad_response:
       return 8;  // CURLE_WEIRD_SERVER_REPLY
@@ -231,6 +232,9 @@ int curl_exit_code(const Result& result) noexcept {
     case errc::write_failed:
       return 55;  // CURLE_SEND_ERROR
     case errc::bad_body:
+    case errc::proxy_auth_required:  // curl: "CONNECT tunnel failed, response 407"
+    case errc::proxy_refused:
+    case errc::proxy_bad_response:
       return 56;  // CURLE_RECV_ERROR
     case errc::tls_verify_failed:
       return 60;  // CURLE_PEER_FAILED_VERIFICATION

@@ -17,6 +17,7 @@
 #include "fetch/tls/context.hpp"
 #include "fetch/tls/sessions.hpp"
 #include "fetch/transport/stream.hpp"
+#include "fetch/transport/tunnel.hpp"
 #include "fetch/transport/watchdog.hpp"
 
 namespace fetch {
@@ -45,17 +46,46 @@ std::string where(const OriginKey& origin) {
   return fmt::format("{}:{}", origin.host(), origin.port());
 }
 
-FetchError cannot_connect(const OriginKey& origin, const error_code& ec) {
-  const errc code =
-      ec == asio::error::connection_refused ? errc::connect_refused : errc::connect_failed;
-  return {Stage::connect, code,
-          fmt::format("cannot connect to {}: {}", where(origin), ec.message())};
+// Where an origin's TCP connection goes (its route's proxy or --connect-to target, or the
+// origin itself), and how messages name it.
+struct Peer {
+  Endpoint endpoint;
+  bool proxy = false;
+  std::string label;  // "example.org:443", "proxy 127.0.0.1:3128", ...
+};
+
+Peer peer_of(const OriginKey& origin) {
+  const Route* route = origin.route();
+  if (route == nullptr) {
+    return {Endpoint{origin.host(), origin.port(), origin.host_is_ip()}, false, where(origin)};
+  }
+  if (route->proxy) return {route->dial, true, "proxy " + route->dial.authority()};
+  return {route->dial, false,
+          fmt::format("{} (--connect-to, for {})", route->dial.authority(), where(origin))};
 }
 
-FetchError cannot_resolve(const OriginKey& origin, const error_code& ec) {
+FetchError cannot_connect(const Peer& peer, const error_code& ec) {
+  const errc code = peer.proxy                              ? errc::proxy_connect_failed
+                    : ec == asio::error::connection_refused ? errc::connect_refused
+                                                            : errc::connect_failed;
+  return {peer.proxy ? Stage::proxy : Stage::connect, code,
+          fmt::format("cannot connect to {}: {}", peer.label, ec.message())};
+}
+
+FetchError cannot_resolve(const Peer& peer, const error_code& ec) {
+  if (peer.proxy) {
+    return {Stage::proxy, errc::proxy_connect_failed,
+            fmt::format("cannot resolve {}: {}", peer.label, ec.message())};
+  }
   const errc code = is_name_not_found(ec) ? errc::host_not_found : errc::resolve_failed;
   return {Stage::resolve, code,
-          fmt::format("cannot resolve '{}': {}", origin.host(), ec.message())};
+          fmt::format("cannot resolve '{}': {}", peer.endpoint.host, ec.message())};
+}
+
+// The CONNECT target of a tunnel to `origin`: a --connect-to target, or the origin.
+std::string tunnel_authority(const OriginKey& origin) {
+  const Route* route = origin.route();
+  return route->tunnel_to ? route->tunnel_to->authority() : origin.authority();
 }
 
 // Tries the addresses in order until one accepts, as asio's range connect does, but keeps
@@ -121,6 +151,16 @@ asio::awaitable<Opened> Connector::open(const OriginKey& origin, ConnectionGate:
   if (dialled.error) {
     co_return Opened{nullptr, std::move(dialled.error), timings};
   }
+  if (const Route* route = origin.route(); route && route->proxy && origin.tls()) {
+    // The tunnel step: its answer counts as connect time, as curl counts it.
+    const Clock::time_point asked = Clock::now();
+    std::optional<FetchError> refused =
+        co_await open_tunnel(*dialled.tcp, tunnel_authority(origin), route->proxy_authorization,
+                             route->dial.authority(), watchdog, phase);
+    dialled.connected = Clock::now();
+    timings.connect_ms += milliseconds(asked, dialled.connected);
+    if (refused) co_return Opened{nullptr, std::move(refused), timings};
+  }
   lease.connected(dialled.round_trip);
   if (!origin.tls()) {
     lease.opened(Clock::now() - started);
@@ -139,14 +179,16 @@ asio::awaitable<Connector::Dialled> Connector::dial(const OriginKey& origin, Wat
                                                     const Deadline& phase,
                                                     ConnectTimings& timings) {
   const Clock::time_point started = Clock::now();
-  Resolution resolution = co_await resolver_.resolve(origin.host(), origin.port(), phase.at());
+  const Peer peer = peer_of(origin);
+  Resolution resolution =
+      co_await resolver_.resolve(peer.endpoint.host, peer.endpoint.port, phase.at());
   const Clock::time_point resolved = Clock::now();
   timings.resolve_ms = milliseconds(started, resolved);
   if (resolution.error == asio::error::timed_out) {
-    co_return Dialled::failed(phase.expired("resolving " + where(origin)));
+    co_return Dialled::failed(phase.expired("resolving " + peer.label));
   }
   if (resolution.error) {
-    co_return Dialled::failed(cannot_resolve(origin, resolution.error));
+    co_return Dialled::failed(cannot_resolve(peer, resolution.error));
   }
 
   TcpStream tcp{executor_};
@@ -154,20 +196,20 @@ asio::awaitable<Connector::Dialled> Connector::dial(const OriginKey& origin, Wat
   error_code open_error;
   tcp.open(resolution.endpoints.front().protocol(), open_error);
   if (open_error) {
-    co_return Dialled::failed(cannot_connect(origin, open_error));
+    co_return Dialled::failed(cannot_connect(peer, open_error));
   }
   if (!watchdog.arm(tcp, phase.at())) {
-    co_return Dialled::failed(phase.expired("connecting to " + where(origin)));
+    co_return Dialled::failed(phase.expired("connecting to " + peer.label));
   }
   const error_code connect_error = co_await connect_to_any(tcp, resolution.endpoints, watchdog);
   const Clock::time_point connected = Clock::now();
   timings.connect_ms = milliseconds(resolved, connected);
   watchdog.release();  // the socket moves; whoever uses it next watches it in its new place
   if (watchdog.expired()) {
-    co_return Dialled::failed(phase.expired("connecting to " + where(origin)));
+    co_return Dialled::failed(phase.expired("connecting to " + peer.label));
   }
   if (connect_error) {
-    co_return Dialled::failed(cannot_connect(origin, connect_error));
+    co_return Dialled::failed(cannot_connect(peer, connect_error));
   }
   ++opened_;
   Dialled dialled;

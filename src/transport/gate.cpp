@@ -134,8 +134,15 @@ std::optional<Clock::time_point> pipe_wait_until(const ConnectionGate::Origin& o
 // When a queued request should look again, or nothing when it should open a connection now.
 std::optional<Clock::time_point> keep_waiting_until(const ConnectionGate::Origin& origin,
                                                     std::chrono::milliseconds min_patience,
+                                                    std::size_t max_per_origin,
                                                     Clock::time_point now) {
   using Gate = ConnectionGate;
+  if (max_per_origin > 0 && origin.in_use >= max_per_origin) {
+    return Clock::time_point::max();  // at the cap: until a connection comes free or closes
+  }
+  if (!origin.key.tls()) {
+    return std::nullopt;  // plain TCP connects cost little: never queue for them
+  }
   const bool near = origin.round_trip && *origin.round_trip < Gate::kNearRoundTrip &&
                     origin.first_idle && *origin.first_idle < kFarIdle;
   if (!near || origin.in_use < Gate::kConnectionsPerNearOrigin) {
@@ -190,8 +197,12 @@ void ConnectionGate::Lease::opened(Clock::duration took, std::chrono::nanosecond
   origin_->progress = Clock::now();
 }
 
-ConnectionGate::ConnectionGate(ConnectionPool& pool, std::chrono::milliseconds min_patience)
-    : pool_(pool), min_patience_(min_patience), origins_(std::make_shared<Origins>()) {}
+ConnectionGate::ConnectionGate(ConnectionPool& pool, std::chrono::milliseconds min_patience,
+                               std::size_t max_per_origin)
+    : pool_(pool),
+      min_patience_(min_patience),
+      max_per_origin_(max_per_origin),
+      origins_(std::make_shared<Origins>()) {}
 
 ConnectionGate::~ConnectionGate() = default;
 
@@ -219,7 +230,7 @@ asio::awaitable<ConnectionGate::Acquired> ConnectionGate::acquire(OriginKey key,
     co_return Acquired{std::move(idle), Lease{origin(key)}};
   }
   std::shared_ptr<Origin> entry = origin(key);
-  if (!key.tls()) {
+  if (!key.tls() && max_per_origin_ == 0) {
     co_return Acquired{nullptr, Lease{std::move(entry)}};
   }
   co_return co_await wait_in_turn(std::move(entry), deadline, false);
@@ -262,7 +273,7 @@ asio::awaitable<ConnectionGate::Acquired> ConnectionGate::wait_in_turn(
       until = pipe_wait_until(*entry, origins_->known(entry->key), min_patience_, started);
       if (until && *until <= now) until.reset();
     }
-    return until ? until : keep_waiting_until(*entry, min_patience_, now);
+    return until ? until : keep_waiting_until(*entry, min_patience_, max_per_origin_, now);
   };
   std::optional<Clock::time_point> until = waiting_until(started);
   if (until && Clock::now() < deadline) {

@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <chrono>
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -19,12 +21,14 @@ struct TsvRun {
   std::vector<TsvRecord> records;  // one per stdout line
 };
 
-// Runs `fetch --format tsv --no-progress ARGS...` and parses stdout.
+// Runs `fetch --format tsv --no-progress ARGS...` and parses stdout; `environment` as
+// run_fetch takes it.
 inline TsvRun fetch_tsv(std::vector<std::string> args, std::string stdin_text = {},
-                        std::chrono::milliseconds timeout = 20s) {
+                        std::chrono::milliseconds timeout = 20s,
+                        const std::vector<std::string>& environment = {}) {
   args.insert(args.begin(), {"--format", "tsv", "--no-progress"});
   TsvRun run;
-  run.process = run_fetch(args, std::move(stdin_text), timeout);
+  run.process = run_fetch(args, std::move(stdin_text), timeout, {}, environment);
   run.records = parse_tsv(run.process.out);
   return run;
 }
@@ -79,6 +83,36 @@ inline bool is_number(std::string_view text) {
     }
   }
   return digits;
+}
+
+// Percent-encodes everything but unreserved characters, for a query parameter.
+inline std::string query_encode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+  return out;
+}
+
+// The path on a misbehaving server that redirects to `location` with `status`.
+inline std::string redirect_path(std::string_view location, int status = 302) {
+  return "/redirect?to=" + query_encode(location) + "&status=" + std::to_string(status);
+}
+
+// How many times `needle` occurs in `text` (overlapping ones too).
+inline std::size_t occurrences(std::string_view text, std::string_view needle) {
+  std::size_t count = 0;
+  for (std::size_t at = text.find(needle); at != std::string_view::npos;
+       at = text.find(needle, at + 1))
+    ++count;
+  return count;
 }
 
 inline bool contains_ci(std::string_view haystack, std::string_view needle) {

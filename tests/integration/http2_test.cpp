@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -185,6 +186,46 @@ TEST_F(Http2Server, TheRequestCarriesFetchsHeadersInLowerCase) {
   EXPECT_EQ(names, (std::vector<std::string>{":method", ":scheme", ":authority", ":path",
                                              "user-agent", "accept", "accept-encoding"}));
   EXPECT_EQ(request.headers[4].second, "Agent/1");
+}
+
+TEST_F(Http2Server, ARequestBodyGoesInDataFramesWithItsLength) {
+  const TsvRun run = fetch_tsv(with_ca({"-d", "a=1", "-X", "PUT", server_.url("/upload")}));
+  ASSERT_EQ(run.records.size(), 1u) << describe(run.process);
+  EXPECT_EQ(run.records[0]["status"], "200") << run.records[0].text();
+  EXPECT_EQ(run.records[0]["http_version"], "2");
+  const auto requests = server_.requests();
+  ASSERT_TRUE(requests && requests->size() == 1u);
+  EXPECT_EQ(requests->front().method, "PUT");
+  std::vector<std::string> lengths;
+  for (const auto& [name, value] : requests->front().headers) {
+    if (name == "content-length") lengths.push_back(value);
+  }
+  EXPECT_EQ(lengths, std::vector<std::string>{"3"});
+  EXPECT_EQ(stats().data_bytes_received, 3);
+}
+
+// A window of 1000 bytes, handed back 20 ms after each DATA frame: a 100 000-byte body must
+// keep to it, frame by frame, while other streams on the connection go on.
+class Http2TinyWindow : public ::testing::Test {
+ protected:
+  H2Server server_{H2Server::Config{.initial_window_size = 1000,
+                                    .window_update_delay_seconds = 0.02}};
+};
+
+TEST_F(Http2TinyWindow, ALargeBodyWaitsForTheServersWindow) {
+  const std::string path = ::testing::TempDir() + "http2_upload.bin";
+  std::ofstream(path, std::ios::binary) << std::string(100000, 'U');
+  const TsvRun run = fetch_tsv(with_ca({"--data-binary", "@" + path, server_.url("/upload"),
+                                        server_.url("/upload?again")}));
+  ASSERT_EQ(run.records.size(), 2u) << describe(run.process);
+  for (const TsvRecord& record : run.records) {
+    EXPECT_EQ(record["ok"], "true") << record.text();
+    EXPECT_EQ(record["http_version"], "2") << record.text();
+  }
+  const auto counted = server_.stats();
+  ASSERT_TRUE(counted);
+  EXPECT_EQ(counted->data_bytes_received, 200000);
+  EXPECT_EQ(counted->connections, 1);
 }
 
 class Http2StreamLimit : public ::testing::Test {

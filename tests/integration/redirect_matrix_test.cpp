@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <cctype>
 
 #include "matrix.hpp"
 #include "support/misbehaving_server.hpp"
@@ -17,40 +16,11 @@ namespace {
 
 namespace json = boost::json;
 
-// Percent-encodes everything but unreserved characters, for a query parameter.
-std::string query_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-  return out;
-}
-
-// The path on a misbehaving server that redirects to `location` with `status`.
-std::string redirect_path(std::string_view location, int status = 302) {
-  return "/redirect?to=" + query_encode(location) + "&status=" + std::to_string(status);
-}
-
 std::string with_credentials(const MisbehavingServer& server, std::string_view userinfo,
                              std::string_view path) {
   std::string url = server.url(path);
   url.insert(url.find("://") + 3, std::string(userinfo) + "@");
   return url;
-}
-
-std::size_t occurrences(std::string_view text, std::string_view needle) {
-  std::size_t count = 0;
-  for (std::size_t at = text.find(needle); at != std::string_view::npos;
-       at = text.find(needle, at + 1))
-    ++count;
-  return count;
 }
 
 class RedirectMatrix : public MatrixTest {

@@ -32,7 +32,8 @@ Paths (the query string is ignored):
   /huge-headers          200 whose header block is 256 KiB
   /interim-then-ok       "100 Continue", then a normal 200 (RFC 9110 15.2: clients must cope)
   /requests              200, body: every request head received so far (CRLFs kept, each
-                         followed by one more "\r\n"), except those for /stats and /requests
+                         followed by its body when it had a Content-Length, then one more
+                         "\r\n"), except those for /stats and /requests
 
 Framing (modelled on curl's tests/data/test* cases):
   /chunk-size-overflow   chunked, first chunk size "ffffffffffffffffff" (72 bits), close
@@ -86,6 +87,13 @@ Servers as they are in the wild (wild_cases.py; keep-alive unless said otherwise
   /loop-self             302 to itself, forever
   /redirect-big-body     302 to /ok with a 100 KiB body
   /slow?ms=N             200 "ok\n" after N ms (default 200)
+Retries (retry_cases.py), counted per id= value, keep-alive unless said otherwise:
+  /flaky?id=X[&fail=N][&status=S][&retry-after=V]
+                         the first N (1) requests for X get status S (503) and body "busy\n",
+                         with Retry-After: V when given (V "date:SECS": an HTTP-date SECS
+                         from now); then 200 "ok\n"
+  /flaky-close?id=X[&fail=N]   the first N (1) requests: close without a byte; then 200
+  /flaky-slow?id=X[&fail=N][&ms=M]  the first N (1) requests answered after M (2000) ms
 Content codings (coded_cases.py), keep-alive, each decoding to 100 000 bytes of text:
   /coded/NAME            NAME: gzip, x-gzip, deflate, deflate-raw (raw deflate sent as
                          "deflate"), br, zstd, gzip-br ("gzip, br"), triple (gzip three
@@ -105,6 +113,7 @@ import sys
 import urllib.parse
 
 import coded_cases
+import retry_cases
 import wild_cases
 from http_replies import keep_alive_response, response, wait_for_hangup
 
@@ -498,6 +507,7 @@ PREFIX_ROUTES = {**coded_cases.PREFIX_ROUTES}
 QUERY_ROUTES = {
     "/redirect": redirect,
     **wild_cases.QUERY_ROUTES,
+    **retry_cases.QUERY_ROUTES,
 }
 
 
@@ -518,8 +528,17 @@ async def read_request(reader):
     request_host = next((line.split(":", 1)[1].strip() for line in lines[1:]
                          if line.lower().startswith("host:")), "")
     path, _, query = request_line[1].partition("?")
-    if path not in QUERY_PATHS:
+    # A body framed by Content-Length is read (so that the next request starts after it)
+    # and logged right after its head.
+    length = next((line.split(":", 1)[1].strip() for line in lines[1:]
+                   if line.lower().startswith("content-length:")), "0")
+    try:
+        body = await reader.readexactly(int(length)) if length.isdigit() else b""
+    except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError):
         request_log.append(head)
+        return None
+    if path not in QUERY_PATHS:
+        request_log.append(head + body)
     wants_close = any(line.lower().replace(" ", "") == "connection:close" for line in lines[1:])
     return path, query, wants_close
 

@@ -26,6 +26,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kSetpriv = "/usr/bin/setpriv";
 constexpr const char* kPrlimit = "/usr/bin/prlimit";
+constexpr const char* kEnv = "/usr/bin/env";
 
 [[noreturn]] void throw_errno(int error, const std::string& what) {
   throw std::system_error(error, std::generic_category(), what);
@@ -338,15 +339,35 @@ std::vector<std::string> with_limits(std::vector<std::string> argv, const Limits
   return wrapped;
 }
 
-ChildProcess start_fetch(const std::vector<std::string>& args, const Limits& limits) {
+std::vector<std::string> with_environment(std::vector<std::string> argv,
+                                          const std::vector<std::string>& environment) {
+  static constexpr const char* kProxyVariables[] = {"http_proxy",  "HTTP_PROXY", "https_proxy",
+                                                    "HTTPS_PROXY", "all_proxy",  "ALL_PROXY",
+                                                    "no_proxy",    "NO_PROXY"};
+  std::vector<std::string> wrapped{kEnv};
+  for (const char* name : kProxyVariables) {
+    if (std::getenv(name) != nullptr) {
+      wrapped.push_back("-u");
+      wrapped.push_back(name);
+    }
+  }
+  if (wrapped.size() == 1 && environment.empty()) return argv;
+  wrapped.insert(wrapped.end(), environment.begin(), environment.end());
+  wrapped.insert(wrapped.end(), argv.begin(), argv.end());
+  return wrapped;
+}
+
+ChildProcess start_fetch(const std::vector<std::string>& args, const Limits& limits,
+                         const std::vector<std::string>& environment) {
   std::vector<std::string> argv{fetch_binary()};
   argv.insert(argv.end(), args.begin(), args.end());
-  return ChildProcess(with_limits(std::move(argv), limits));
+  return ChildProcess(with_limits(with_environment(std::move(argv), environment), limits));
 }
 
 ProcessResult run_fetch(const std::vector<std::string>& args, std::string stdin_text,
-                        std::chrono::milliseconds timeout, const Limits& limits) {
-  ChildProcess child = start_fetch(args, limits);
+                        std::chrono::milliseconds timeout, const Limits& limits,
+                        const std::vector<std::string>& environment) {
+  ChildProcess child = start_fetch(args, limits, environment);
   child.set_stdin(std::move(stdin_text));
   ProcessResult result = child.wait(timeout);
   if (result.timed_out) {

@@ -102,14 +102,23 @@ class ChildProcess {
 // The fetch binary under test: $FETCH_TEST_BINARY when set, else the one this build made.
 std::string fetch_binary();
 
+// `argv` prefixed with the env(1) command that removes from the child's environment the
+// proxy variables fetch reads (as curl: http_proxy, https_proxy, all_proxy, no_proxy, in
+// both cases), so that no test depends on the machine's proxy settings, then sets
+// `environment` ("NAME=VALUE" each). Unchanged when there is nothing to remove or set.
+std::vector<std::string> with_environment(std::vector<std::string> argv,
+                                          const std::vector<std::string>& environment);
+
 // Runs fetch with `args`, `stdin_text` on its stdin (closed after), and waits at most
 // `timeout`. A run that needs the kill is also reported as a test failure, with its output,
-// so that no test can hang CI.
+// so that no test can hang CI. `environment`: see with_environment.
 ProcessResult run_fetch(const std::vector<std::string>& args, std::string stdin_text = {},
-                        std::chrono::milliseconds timeout = 20s, const Limits& limits = {});
+                        std::chrono::milliseconds timeout = 20s, const Limits& limits = {},
+                        const std::vector<std::string>& environment = {});
 
 // Starts fetch without waiting for it (for signal and pipe tests).
-ChildProcess start_fetch(const std::vector<std::string>& args, const Limits& limits = {});
+ChildProcess start_fetch(const std::vector<std::string>& args, const Limits& limits = {},
+                         const std::vector<std::string>& environment = {});
 
 // For servers: spawns argv (argv[0] a path) with stdin from /dev/null and stdout/stderr on
 // the given descriptors (-1: inherited from the test), default signal dispositions.

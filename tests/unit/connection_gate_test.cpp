@@ -476,5 +476,54 @@ TEST_F(PipeWaitTest, AClosedSharedConnectionLeavesThePool) {
   EXPECT_EQ(pool_.idle(), 0u);
 }
 
+// --parallel-max-host: a hard cap for every origin.
+class CappedGateTest : public ConnectionGateTest {
+ protected:
+  Gate capped_{pool_, kPatience, 2};
+  Pending start_capped(const OriginKey& origin, Clock::time_point deadline = Clock::now() + 10s) {
+    return spawn(capped_.acquire(origin, deadline));
+  }
+};
+
+TEST_F(CappedGateTest, PlainHttpQueuesOnceTheCapIsInUse) {
+  std::vector<Pending> requests;
+  for (int n = 0; n < 5; ++n) requests.push_back(start_capped(kPlainOrigin));
+  run_ready();
+  EXPECT_EQ(done(requests), 2u) << "two may open, three wait";
+  std::vector<Gate::Lease> leases = take_openers(requests);
+  ASSERT_EQ(leases.size(), 2u);
+  // A finished request hands its connection to the first waiter, with its lease.
+  capped_.give_back(connection_to(kPlainOrigin), std::move(leases[0]));
+  run_ready();
+  EXPECT_EQ(done(requests), 1u);
+  // A connection that closes instead frees its place: the next waiter opens one.
+  leases[1] = Gate::Lease{};
+  run_ready();
+  EXPECT_EQ(done(requests), 2u);
+  EXPECT_EQ(take_openers(requests).size(), 1u);
+}
+
+TEST_F(CappedGateTest, OtherOriginsAreNotHeldUp) {
+  std::vector<Pending> requests;
+  for (int n = 0; n < 3; ++n) requests.push_back(start_capped(kPlainOrigin));
+  const Pending other = start_capped(OriginKey{Scheme::http, "b", 80});
+  run_ready();
+  EXPECT_EQ(done(requests), 2u);
+  EXPECT_TRUE(other->has_value());
+}
+
+TEST_F(CappedGateTest, AWaiterGivesUpAtItsDeadline) {
+  std::vector<Pending> requests;
+  for (int n = 0; n < 2; ++n) requests.push_back(start_capped(kOrigin));
+  run_ready();
+  std::vector<Gate::Lease> leases = take_openers(requests);
+  const Pending late = start_capped(kOrigin, Clock::now() + 50ms);
+  run_ready();
+  EXPECT_FALSE(late->has_value());
+  run_for(2s);
+  ASSERT_TRUE(late->has_value()) << "never past its deadline";
+  EXPECT_EQ((*late)->connection, nullptr);
+}
+
 }  // namespace
 }  // namespace fetch

@@ -10,7 +10,7 @@ namespace fetch {
 namespace {
 
 constexpr int kFirst = static_cast<int>(errc::bad_url);
-constexpr int kLast = static_cast<int>(errc::save_failed);
+constexpr int kLast = static_cast<int>(errc::proxy_bad_response);
 
 TEST(ErrorCodes, EveryCodeHasAUniqueSnakeCaseName) {
   std::set<std::string> names;
@@ -40,6 +40,16 @@ TEST(ErrorCodes, NamesThatScriptsRelyOn) {
   EXPECT_EQ(to_name(errc::body_truncated), "body_truncated");
   EXPECT_EQ(to_name(errc::too_many_redirects), "too_many_redirects");
   EXPECT_EQ(to_name(errc::save_failed), "save_failed");
+  EXPECT_EQ(to_name(errc::proxy_connect_failed), "proxy_connect_failed");
+  EXPECT_EQ(to_name(errc::proxy_auth_required), "proxy_auth_required");
+  EXPECT_EQ(to_name(errc::proxy_refused), "proxy_refused");
+  EXPECT_EQ(to_name(errc::proxy_bad_response), "proxy_bad_response");
+}
+
+TEST(ErrorStages, NamesThatRecordsPrint) {
+  EXPECT_EQ(to_string(Stage::input), "input");
+  EXPECT_EQ(to_string(Stage::timeout), "timeout");
+  EXPECT_EQ(to_string(Stage::proxy), "proxy");
 }
 
 }  // namespace

@@ -66,20 +66,20 @@ std::vector<std::string> split_tabs(const std::string& line) {
 TEST(FormatTsv, OkResult) {
   EXPECT_EQ(format_tsv(ok_result()),
             "3\thttps://example.com/\thttps://example.com/\ttrue\t200\t1256\t1256\t0\t45.679"
-            "\t\t\t1.500\t2.250\t10.125\t20.000\ttrue\tfalse\t\t1256\t\t\t\n");
+            "\t\t\t1.500\t2.250\t10.125\t20.000\ttrue\tfalse\t\t1256\t\t\t\t0\n");
 }
 
 TEST(FormatTsv, NotFoundIsNotOkAndHasNoContentLength) {
   EXPECT_EQ(format_tsv(not_found_result()),
             "7\thttp://example.com/missing\thttp://example.com/missing\tfalse\t404\t\t15\t0"
-            "\t4.000\t\t\t0.250\t0.500\t0.000\t3.000\tfalse\tfalse\t\t15\t\t\t\n");
+            "\t4.000\t\t\t0.250\t0.500\t0.000\t3.000\tfalse\tfalse\t\t15\t\t\t\t0\n");
 }
 
 TEST(FormatTsv, ErrorResult) {
   EXPECT_EQ(format_tsv(error_result()),
             "12\thttps://down.example/\thttps://down.example/\tfalse\t\t\t0\t0\t1.000"
             "\tconnect\tConnection refused\t0.750\t0.000\t0.000\t0.000\tfalse\tfalse"
-            "\tconnect_refused\t0\t\t\t\n");
+            "\tconnect_refused\t0\t\t\t\t0\n");
 }
 
 TEST(FormatTsv, RedirectedResult) {
@@ -87,7 +87,7 @@ TEST(FormatTsv, RedirectedResult) {
   r.final_url = "https://www.example.com/";
   r.redirects = 2;
   const auto fields = split_tabs(format_tsv(r));
-  ASSERT_EQ(fields.size(), 22u);
+  ASSERT_EQ(fields.size(), 23u);
   EXPECT_EQ(fields[2], "https://www.example.com/");
   EXPECT_EQ(fields[7], "2");
 }
@@ -99,7 +99,7 @@ TEST(FormatTsv, EscapesSeparatorsBackslashAndControlBytes) {
       "f\x7fg\x1b[31m";
   r.error->message = std::string("nul\0byte", 8) + "\tend\n";
   const auto fields = split_tabs(format_tsv(r));
-  ASSERT_EQ(fields.size(), 22u);
+  ASSERT_EQ(fields.size(), 23u);
   EXPECT_EQ(fields[1], "http://x/a\\tb\\nc\\rd\\\\e\\x01f\\x7fg\\x1b[31m");
   EXPECT_EQ(fields[10], "nul\\x00byte\\tend\\n");
 }
@@ -125,7 +125,7 @@ TEST(FormatTsv, AlwaysOneLineWithEveryField) {
     EXPECT_EQ(line.back(), '\n');
     EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1);
     EXPECT_EQ(line.find('\r'), std::string::npos);
-    EXPECT_EQ(std::count(line.begin(), line.end(), '\t'), 21) << line;
+    EXPECT_EQ(std::count(line.begin(), line.end(), '\t'), 22) << line;
   }
 }
 
@@ -142,6 +142,14 @@ boost::json::object parse_line(const std::string& line) {
   return value.is_object() ? value.get_object() : boost::json::object{};
 }
 
+TEST(FormatTsv, RetriesIsTheLastColumn) {
+  Result r = ok_result();
+  r.retries = 2;
+  const auto fields = split_tabs(format_tsv(r));
+  ASSERT_EQ(fields.size(), 23u);
+  EXPECT_EQ(fields[22], "2\n");
+}
+
 TEST(FormatJson, KeysInContractOrder) {
   const auto object = parse_line(format_json(ok_result()));
   std::vector<std::string> keys;
@@ -151,7 +159,7 @@ TEST(FormatJson, KeysInContractOrder) {
       "status",       "content_length", "bytes",       "redirects",
       "elapsed_ms",   "timings",      "reused",        "downgraded",
       "error",        "decoded_bytes", "content_encoding", "http_version",
-      "saved_as"};
+      "saved_as",     "retries"};
   EXPECT_EQ(keys, expected);
 
   std::vector<std::string> timing_keys;
@@ -427,6 +435,7 @@ TEST(FormatDecoding, EveryFormatReportsTheDecodedSizeAndTheCoding) {
   EXPECT_EQ(fields[6], "67584");
   EXPECT_EQ(fields[18], "204800");
   EXPECT_EQ(fields[19], "gzip");
+  EXPECT_EQ(fields[22], "0\n");
   const auto o = parse_line(format_json(r));
   EXPECT_EQ(o.at("bytes").as_int64(), 67584);
   EXPECT_EQ(o.at("decoded_bytes").as_int64(), 204800);
@@ -447,10 +456,10 @@ TEST(FormatHttpVersion, IsAbsentWithoutAConnection) {
 
 TEST(FormatSavedAs, EveryFormatSaysWhereTheBodyWasSaved) {
   Result r = ok_result();
-  EXPECT_EQ(split_tabs(format_tsv(r))[21], "\n");
+  EXPECT_EQ(split_tabs(format_tsv(r))[21], "");
   EXPECT_TRUE(parse_line(format_json(r)).at("saved_as").is_null());
   r.saved_as = "out/3-page\t.html";
-  EXPECT_EQ(split_tabs(format_tsv(r))[21], "out/3-page\\t.html\n");
+  EXPECT_EQ(split_tabs(format_tsv(r))[21], "out/3-page\\t.html");
   EXPECT_EQ(parse_line(format_json(r)).at("saved_as").as_string(), "out/3-page\t.html");
 }
 

@@ -238,6 +238,106 @@ TEST(Options, UserAgent) {
   expect_rejected({"-A", "x\ny"});
 }
 
+TEST(Options, RequestMethodAndHeaders) {
+  const Options o = parse({"-X", "PUT", "-H", "X-A: 1", "--header", "Accept:", "-H", "X-B;"});
+  EXPECT_EQ(o.method, "PUT");
+  EXPECT_EQ(o.headers, (std::vector<std::string>{"X-A: 1", "Accept:", "X-B;"}));
+  EXPECT_EQ(parse({"--request=DELETE"}).method, "DELETE");
+  expect_rejected({"-X", "GET /evil HTTP/1.1\r\n"});
+  expect_rejected({"-X", "BAD METHOD"});
+  expect_rejected({"-X", ""});
+  expect_rejected({"-H", "X-A: 1\r\nX-Injected: 2"});
+  expect_rejected({"-H", "X-A: 1\nX-Injected: 2"});
+  expect_rejected({"-H", std::string("X-A: a\0b", 8)});
+  expect_rejected({"-H", "no colon"});
+  expect_rejected({"-H", "Content-Length: 3"});
+  expect_rejected({"-H"});
+}
+
+TEST(Options, HeaderErrorsNameTheHeader) {
+  try {
+    (void)parse({"-H", "X-Evil: a\r\nInjected: 1"});
+    FAIL() << "accepted";
+  } catch (const CLI::ParseError& error) {
+    EXPECT_NE(std::string(error.what()).find("X-Evil: a\\r\\nInjected: 1"), std::string::npos)
+        << error.what();
+  }
+}
+
+TEST(Options, BodyPartsKeepTheirCommandLineOrder) {
+  using Kind = DataArgument::Kind;
+  const Options o = parse(
+      {"-d", "a=1", "--json", "{}", "--data-binary", "@f", "--data-raw", "@x", "--data", "@-"});
+  ASSERT_EQ(o.data.size(), 5u);
+  EXPECT_EQ(o.data[0].kind, Kind::data);
+  EXPECT_EQ(o.data[0].text, "a=1");
+  EXPECT_EQ(o.data[1].kind, Kind::json);
+  EXPECT_EQ(o.data[2].kind, Kind::binary);
+  EXPECT_EQ(o.data[2].text, "@f");
+  EXPECT_EQ(o.data[3].kind, Kind::raw);
+  EXPECT_EQ(o.data[4].text, "@-");
+  EXPECT_TRUE(body_reads_stdin(o));
+  EXPECT_FALSE(body_reads_stdin(parse({"--data-raw", "@-"})))
+      << "--data-raw takes '@' as a character";
+  expect_rejected({"-d"});
+}
+
+TEST(Options, ResolveAndConnectTo) {
+  const Options o =
+      parse({"--resolve", "a.test:443:127.0.0.1", "--connect-to", "a.test:443:127.0.0.1:8443",
+             "--resolve", "*:80:::1", "https://a.test/"});
+  EXPECT_EQ(o.resolve, (std::vector<std::string>{"a.test:443:127.0.0.1", "*:80:::1"}));
+  EXPECT_EQ(o.connect_to, (std::vector<std::string>{"a.test:443:127.0.0.1:8443"}));
+  EXPECT_EQ(o.inputs, (std::vector<std::string>{"https://a.test/"})) << "one value per option";
+  for (const char* bad :
+       {"a.test", "a.test:443", "a.test:443:", "a.test:x:1.2.3.4", "a.test:443:example.org"}) {
+    expect_rejected({"--resolve", bad});
+  }
+  for (const char* bad : {"a:1:b", "a:1:b:99999", "a:port:b:1"}) {
+    expect_rejected({"--connect-to", bad});
+  }
+}
+
+TEST(Options, Proxy) {
+  EXPECT_FALSE(parse({}).proxy.has_value());
+  EXPECT_EQ(parse({"-x", "http://127.0.0.1:3128"}).proxy, "http://127.0.0.1:3128");
+  EXPECT_EQ(parse({"--proxy", "proxy.test"}).proxy, "proxy.test");
+  EXPECT_EQ(parse({"-x", ""}).proxy, "") << "'' disables proxies";
+  EXPECT_EQ(parse({"--noproxy", "a.test,10.0.0.0/8"}).noproxy, "a.test,10.0.0.0/8");
+  EXPECT_EQ(parse({"--noproxy", ""}).noproxy, "");
+  expect_rejected({"-x", "socks5://127.0.0.1:1080"});
+  expect_rejected({"-x", "https://proxy.test"});
+  expect_rejected({"-x", "http://proxy.test:99999"});
+  expect_rejected({"-x"});
+}
+
+TEST(Options, Retries) {
+  const Options none = parse({});
+  EXPECT_EQ(none.retry, 0u);
+  EXPECT_EQ(none.retry_delay_s, 0);
+  EXPECT_EQ(none.retry_max_time_s, 0);
+  EXPECT_FALSE(none.retry_all_errors);
+  const Options o = parse(
+      {"--retry", "5", "--retry-delay", "0.5", "--retry-max-time", "60", "--retry-all-errors"});
+  EXPECT_EQ(o.retry, 5u);
+  EXPECT_DOUBLE_EQ(o.retry_delay_s, 0.5);
+  EXPECT_DOUBLE_EQ(o.retry_max_time_s, 60);
+  EXPECT_TRUE(o.retry_all_errors);
+  EXPECT_EQ(parse({"--retry-delay", "0"}).retry_delay_s, 0) << "0: the back-off";
+  for (const char* bad : {"-1", "x", "10001", "1.5"}) expect_rejected({"--retry", bad});
+  for (const char* bad : {"-1", "nan", "inf", "1000001", "soon"}) {
+    expect_rejected({"--retry-delay", bad});
+    expect_rejected({"--retry-max-time", bad});
+  }
+  expect_rejected({"--retry-all-errors=yes"});
+}
+
+TEST(Options, ParallelMaxHost) {
+  EXPECT_EQ(parse({}).parallel_max_host, 0u);
+  EXPECT_EQ(parse({"--parallel-max-host", "2"}).parallel_max_host, 2u);
+  for (const char* bad : {"-1", "x", "10001"}) expect_rejected({"--parallel-max-host", bad});
+}
+
 TEST(Options, UnknownOptionsAreErrors) {
   expect_rejected({"--concurency", "3"});
   expect_rejected({"-z"});
@@ -249,9 +349,12 @@ TEST(Options, HelpMentionsEveryOption) {
   add_options(app, options);
   const std::string help = app.help();
   for (const char* name :
-       {"--concurrency", "--connect-timeout", "--max-time", "--max-redirects", "--max-filesize",
-        "--dns-servers", "--cacert", "--insecure", "--no-sessionid", "--format", "--color",
-        "--no-progress", "--quiet", "--user-agent", "--write-out", "inputs"}) {
+       {"--concurrency",  "--connect-timeout", "--max-time",    "--max-redirects",
+        "--max-filesize", "--dns-servers",     "--cacert",      "--insecure",
+        "--no-sessionid", "--format",          "--color",       "--no-progress",
+        "--quiet",        "--user-agent",      "--write-out",   "--request",
+        "--header",       "--data",            "--data-raw",    "--data-binary",
+        "--json",         "inputs"}) {
     EXPECT_NE(help.find(name), std::string::npos) << name;
   }
 }

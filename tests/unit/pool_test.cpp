@@ -45,6 +45,24 @@ TEST_F(PoolTest, GivesBackOnlyToTheSameOrigin) {
   EXPECT_EQ(pool.idle(), 0u);
 }
 
+TEST_F(PoolTest, ConnectionsNeverCrossRoutes) {
+  // Two proxies, and none: three keys for one origin, as Go's connectMethodKey has it.
+  auto via = [](std::uint16_t proxy_port) {
+    auto route = std::make_shared<Route>();
+    route->dial = Endpoint{"127.0.0.1", proxy_port, true};
+    route->proxy = true;
+    return route;
+  };
+  const OriginKey direct = key("https://a:443");
+  const OriginKey through_one = direct.with_route(via(3128));
+  const OriginKey through_two = direct.with_route(via(3129));
+  ConnectionPool pool{4};
+  pool.give_back(std::make_unique<Http1Connection>(through_one, Stream{TcpStream{io_}}));
+  EXPECT_EQ(pool.take(direct), nullptr);
+  EXPECT_EQ(pool.take(through_two), nullptr);
+  EXPECT_NE(pool.take(through_one), nullptr);
+}
+
 TEST_F(PoolTest, TakesTheMostRecentlyReturnedFirst) {
   ConnectionPool pool{4};
   auto first = connection_to("http://a:80");

@@ -16,6 +16,13 @@ class App;
 
 namespace fetch {
 
+// One -d, --data-raw, --data-binary or --json argument, as given.
+struct DataArgument {
+  enum class Kind { data, raw, binary, json };
+  Kind kind = Kind::data;
+  std::string text;  // TEXT, or @FILE (@- for standard input) except for --data-raw
+};
+
 struct Options {
   std::vector<std::string> inputs;  // files, "-" for stdin, or http(s) URLs
   unsigned concurrency = 50;
@@ -38,6 +45,18 @@ struct Options {
   bool progress = true;  // only ever drawn when stderr is a terminal
   bool quiet = false;    // no summary
   std::string user_agent = "fetch/" FETCH_VERSION;
+  std::string method;                   // -X: empty means GET, HEAD (-I) or POST (a body)
+  std::vector<std::string> headers;     // -H, in order, each checked by parse_header_option
+  std::vector<DataArgument> data;       // the body's parts, in order
+  std::vector<std::string> resolve;     // --resolve HOST:PORT:ADDRESS[,ADDRESS]..., checked
+  std::vector<std::string> connect_to;  // --connect-to HOST1:PORT1:HOST2:PORT2, checked
+  std::optional<std::string> proxy;     // -x: "" means none, not even from the environment
+  std::optional<std::string> noproxy;   // --noproxy: instead of NO_PROXY
+  unsigned retry = 0;                   // --retry: attempts after the first
+  double retry_delay_s = 0;             // --retry-delay: fixed wait; 0: back-off with jitter
+  double retry_max_time_s = 0;          // --retry-max-time: no retry past it; 0: none
+  bool retry_all_errors = false;
+  unsigned parallel_max_host = 0;  // --parallel-max-host: connections per origin; 0: no cap
 
   OutputPreferences output_preferences() const noexcept {
     return {format, colour, progress, quiet};
@@ -48,5 +67,21 @@ struct Options {
 // Parsing stays with the caller. An option given twice takes its last value, as curl's do;
 // so do the pairs that undo each other (--compressed/--no-compressed, -f/-w).
 void add_options(CLI::App& app, Options& options);
+
+// The request-shaping options (-X, -H, -d, --data-raw, --data-binary, --json), in the
+// Request group; declared by add_options (src/app/request_options.cpp).
+void add_request_shaping_options(CLI::App& app, Options& options);
+
+// --resolve and --connect-to, in the Connection group, and -x and --noproxy in a Proxy
+// group of their own (src/app/route_options.cpp).
+void add_route_options(CLI::App& app, Options& options);
+void add_proxy_options(CLI::App& app, Options& options);
+
+// --retry, --retry-delay, --retry-max-time, --retry-all-errors and --parallel-max-host, in
+// the Connection group (src/app/politeness_options.cpp).
+void add_politeness_options(CLI::App& app, Options& options);
+
+// Whether any body part is read from standard input (@-), which then cannot be the input.
+bool body_reads_stdin(const Options& options);
 
 }  // namespace fetch

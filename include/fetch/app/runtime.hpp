@@ -13,6 +13,7 @@
 //   gate             connections in use, late binding (refers to the pool)
 //   connector        opens connections (refers to all of the above)
 //   decoder memory   the budget every content decoder allocates from
+//   routes           proxies and --connect-to rules, decided when the options were read
 //   session          what each URL's fetch sees
 //
 // Construction throws SetupError, with a message for the user, when a setting cannot be used
@@ -24,8 +25,10 @@
 #include <boost/asio/ssl/context.hpp>
 #include <cstddef>
 #include <stdexcept>
+#include <vector>
 
 #include "fetch/body/decoder_memory.hpp"
+#include "fetch/client/routes.hpp"
 #include "fetch/client/session.hpp"
 #include "fetch/core/request.hpp"
 #include "fetch/dns/cares_driver.hpp"
@@ -44,12 +47,15 @@ struct SetupError : std::runtime_error {
 };
 
 struct RuntimeConfig {
-  unsigned concurrency = 50;  // -j: sizes the pool and the session cache
+  unsigned concurrency = 50;       // -j: sizes the pool and the session cache
+  unsigned parallel_max_host = 0;  // --parallel-max-host: connections per origin; 0: no cap
   TlsSettings tls;
   bool tls_session_reuse = true;  // false with --no-sessionid
   DnsSettings dns;
+  std::vector<ResolveOverride> resolve;  // --resolve
   ClientSettings client;
   RequestSpec request;
+  Routes routes;  // built from the options and the environment (client/routes.hpp)
 };
 
 class Runtime {
@@ -80,6 +86,7 @@ class Runtime {
   ConnectionGate gate_;
   Connector connector_;
   DecoderMemory decoder_memory_;
+  Routes routes_;
   Session session_;
 };
 

@@ -24,11 +24,12 @@ struct Hop {
   ConnectTimings timings;  // of the connections opened for it (a retry opens a second)
   bool reused = false;     // the request rode a connection that was open already
   std::optional<Protocol> protocol;  // of the connection that carried it, if one did
+  bool sent = false;  // the request was handed to a connection: it may have reached a server
 };
 
-// Sends the session's request to `target` and reads the response, its body into `body`,
-// before `deadline` (the URL's --max-time), which `watchdog` enforces.
-asio::awaitable<Hop> send_hop(Session& session, const Target& target, const Deadline& deadline,
-                              Watchdog& watchdog, BodySink& body);
+// Sends `request` to `target` and reads the response, its body into `body`, before
+// `deadline` (the URL's --max-time), which `watchdog` enforces.
+asio::awaitable<Hop> send_hop(Session& session, const RequestSpec& request, const Target& target,
+                              const Deadline& deadline, Watchdog& watchdog, BodySink& body);
 
 }  // namespace fetch

@@ -35,6 +35,7 @@ struct Result {
   std::string content_encoding;                 // its codings ("gzip", "br, gzip"), or empty
   std::string_view http_version;                // "1.1" or "2" (the last hop's), or empty
   unsigned redirects = 0;
+  unsigned retries = 0;            // attempts after the first (--retry)
   bool reused_connection = false;  // the last hop rode a pooled connection
   bool downgraded = false;         // a redirect went from https to plain http
   Timings timings;

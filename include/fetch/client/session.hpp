@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "fetch/client/retry_policy.hpp"
 #include "fetch/core/request.hpp"
 
 namespace fetch {
@@ -15,13 +16,15 @@ class ConnectionGate;
 class Connector;
 class DecoderMemory;
 class OutputDir;
+class Routes;
 
 struct ClientSettings {
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds max_time{30'000};
   unsigned max_redirects = 10;
   std::optional<std::uint64_t> max_filesize;
-  bool decode = true;  // undo content codings (--no-compressed: count the body as it came)
+  bool decode = true;   // undo content codings (--no-compressed: count the body as it came)
+  RetrySettings retry;  // --retry and friends (client/retry_policy.hpp)
 };
 
 struct Session {
@@ -29,6 +32,7 @@ struct Session {
   ConnectionGate& gate;           // connections in use and idle (the pool behind it)
   Connector& connector;           // opens new ones
   DecoderMemory& decoder_memory;  // what every body's content decoders share
+  Routes& routes;                 // the route (proxy, --connect-to) of each origin
   ClientSettings settings;
   RequestSpec request;              // what is sent to every URL
   OutputDir* output_dir = nullptr;  // --output-dir: where bodies are saved; none: counted only

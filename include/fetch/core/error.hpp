@@ -19,6 +19,7 @@ enum class Stage {
   read,      // receiving the response (status line, headers, body)
   redirect,  // following a Location header
   timeout,   // a deadline (--connect-timeout or --max-time) expired
+  proxy,     // reaching the HTTP proxy, or its answer to CONNECT
 };
 
 // The stable lower-case name of a stage ("input", "resolve", ...).
@@ -69,6 +70,10 @@ enum class errc {
   h2_inadequate_security,  // read: INADEQUATE_SECURITY
   h2_http_1_1_required,    // read: HTTP_1_1_REQUIRED (retried once over HTTP/1.1 first)
   save_failed,             // read: the body could not be saved into --output-dir
+  proxy_connect_failed,    // proxy: its name did not resolve, or its TCP connect failed
+  proxy_auth_required,     // proxy: it answered 407 (credentials missing or refused)
+  proxy_refused,           // proxy: it answered CONNECT with another non-2xx status
+  proxy_bad_response,      // proxy: no HTTP answer to CONNECT (garbage, closed, extra bytes)
 };
 
 // The stable snake_case name of a code ("connect_refused", "timeout_max_time", ...).

@@ -5,9 +5,11 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <boost/asio/write.hpp>
 #include <optional>
 #include <string_view>
+#include <tuple>
 #include <utility>
 
 #include "fetch/body/body_sink.hpp"
@@ -83,12 +85,17 @@ asio::awaitable<Exchange> BasicHttp1Connection<StreamType>::exchange_on(
   if (!stream_.arm(watchdog, deadline.at())) {
     co_return Exchange::failed(deadline.expired("before sending the request"));
   }
-  write_request(spec, target, request_);
+  const std::string* large_body = write_request(spec, target, request_);
   // Stamped as the write starts: on a socket it completes at once, but the coroutine may
   // resume only after other work, when the response has long arrived.
   const Clock::time_point sent = Clock::now();
+  // A large body goes from the spec, not copied, in a write of its own after the head.
   auto [write_error, written] =
       co_await asio::async_write(stream, asio::buffer(request_), use_tuple);
+  if (!write_error && large_body) {
+    std::tie(write_error, written) =
+        co_await asio::async_write(stream, asio::buffer(*large_body), use_tuple);
+  }
   if (write_error) {
     if (watchdog.expired()) {
       co_return Exchange::failed(deadline.expired("sending the request"));
@@ -135,6 +142,7 @@ asio::awaitable<Exchange> BasicHttp1Connection<StreamType>::exchange_on(
   exchange.content_length = parser.content_length();
   exchange.ttfb_ms = first_byte ? milliseconds(sent, *first_byte) : 0;
   exchange.location = parser.location();
+  exchange.retry_after = parser.retry_after();
   if (read_failure) {
     exchange.error = std::move(read_failure);
   } else if (parser.failure()) {

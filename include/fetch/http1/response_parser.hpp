@@ -2,8 +2,9 @@
 // Parses one HTTP/1.1 response from bytes, sans I/O: the head (status line and fields), the
 // framing of its body (RFC 9112 section 6.3, in one place), and the body, whose bytes go to a
 // BodySink as they are parsed. Interim 1xx responses are skipped. Only what fetch reports is
-// kept: the status, Content-Length, Location, Content-Encoding and whether the connection may
-// carry another request. No body byte is copied; a head costs one small buffer at most.
+// kept: the status, Content-Length, Location, Content-Encoding, Retry-After and whether the
+// connection may carry another request. No body byte is copied; a head costs one small buffer at
+// most.
 //
 // Lenient where every mainstream client is (curl, browsers, Go, Python): lines may end in a
 // bare LF (RFC 9112 2.2), the reason phrase may be missing, fields may be folded (obs-fold,
@@ -62,6 +63,7 @@ class ResponseParser {
   const std::optional<std::uint64_t>& content_length() const noexcept { return content_length_; }
   const std::string& location() const noexcept { return location_; }          // the first
   const std::string& content_encoding() const noexcept { return encoding_; }  // as sent
+  const std::string& retry_after() const noexcept { return retry_after_; }    // the first
   bool chunked() const noexcept { return framing_ == Framing::chunked; }
   // The response ended cleanly, its framing was unambiguous and the server keeps the
   // connection: it may carry another request (unless bytes follow the response).
@@ -86,7 +88,15 @@ class ResponseParser {
   };
   enum class Framing { none, length, chunked, until_close };
   // The fields fetch interprets; the others are skipped.
-  enum class Field { other, content_length, transfer_encoding, connection, location, encoding };
+  enum class Field {
+    other,
+    content_length,
+    transfer_encoding,
+    connection,
+    location,
+    encoding,
+    retry_after
+  };
 
   // The next complete line (without its line break) from input[at...], or nothing when the
   // line goes on past the input; then the part seen is kept in line_. Advances `at`.
@@ -132,6 +142,8 @@ class ResponseParser {
   unsigned location_fields_ = 0;
   std::string location_;
   std::string encoding_;
+  std::string retry_after_;
+  bool retry_after_seen_ = false;
   Framing framing_ = Framing::none;
   bool keep_alive_ = false;
   std::uint64_t remaining_ = 0;  // of the body (length) or of the chunk

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -138,6 +139,12 @@ class Http2ClientSession {
   Http2Limits limits_;
   nghttp2_session* session_ = nullptr;
   std::unordered_map<std::int32_t, H2Stream*> streams_;  // open streams
+  // Request bodies still being sent, by stream id.
+  struct Upload {
+    std::shared_ptr<const std::string> body;
+    std::size_t sent = 0;
+  };
+  std::unordered_map<std::int32_t, Upload> uploads_;
   std::optional<FetchError> failure_;
   // What ended the connection, as it became known: a GOAWAY the server sent, an error of
   // ours, or the library's (for a clear message when the session fails).

@@ -30,6 +30,7 @@
 //                                        absent when no connection carried one
 // 22  saved_as        saved_as           --output-dir: the file the body was saved as
 //                                        ("DIR/NAME"), or absent
+// 23  retries         retries            attempts after the first (--retry)
 //
 // In JSON the groups are objects: "timings" follows elapsed_ms, and "error" follows
 // downgraded and is null when the record has no error. Fields appended later go after it.
@@ -166,6 +167,8 @@ inline constexpr std::array kRecordFields{
           [](const Result& r) {
             return r.saved_as.empty() ? V::absent(FieldType::text) : V::of_text(r.saved_as);
           }},
+    Field{"retries", JsonGroup::top, "retries",
+          [](const Result& r) { return V::of_integer(r.retries); }},
 };
 
 }  // namespace fields_detail

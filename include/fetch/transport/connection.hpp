@@ -31,6 +31,7 @@ struct Exchange {
   std::optional<unsigned> status;               // the final response's, once its head arrived
   std::optional<std::uint64_t> content_length;  // its Content-Length, if it sent one
   std::string location;                         // its Location header, or empty
+  std::string retry_after;                      // its Retry-After header, or empty
   double ttfb_ms = 0;     // request written -> first byte of the final response's head
   bool reusable = false;  // the response ended cleanly and the connection may carry another
   // The server cannot have acted on the request: the connection, used before, turned out

@@ -1,7 +1,11 @@
 #pragma once
-// Opens connections, in short steps: resolve -> dial -> (a tunnel, later) -> TLS with ALPN ->
-// the protocol the server chose (HTTP/2 for "h2", else HTTP/1.1). Each step reports its own failure with its stage and code,
-// and the phase's time (resolve_ms, connect_ms, tls_ms).
+// Opens connections, in short steps: resolve -> dial -> a CONNECT tunnel (https through a
+// proxy, transport/tunnel.hpp) -> TLS with ALPN -> the protocol the server chose (HTTP/2 for
+// "h2", else HTTP/1.1). The origin's
+// route (core/route.hpp) says where the dial goes: the origin, its --connect-to target, or
+// the proxy. TLS always verifies the URL's host. Each step reports its own failure with its
+// stage and code, and the phase's time (resolve_ms, connect_ms with the tunnel's answer,
+// tls_ms).
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ssl/context.hpp>

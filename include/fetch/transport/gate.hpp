@@ -30,6 +30,10 @@
 // their own handshake would take (kPipeWaitRoundTrips round trips, kMinPatience at least).
 // The gate remembers each origin's protocol, and which origins want HTTP/1.1 only
 // (HTTP_1_1_REQUIRED), for as many origins as kLearnedOrigins.
+// --parallel-max-host is a hard cap on top, for every origin (plain HTTP too): once that
+// many connections to an origin are in use, further requests queue, however long it takes,
+// until one comes free or closes. Idle ones are taken first, so an origin never has more
+// connections open than the cap, idle ones included.
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -111,16 +115,19 @@ class ConnectionGate {
   };
 
   // `pool` keeps the idle connections; it must outlive every call. `min_patience` replaces
-  // kMinPatience in tests, whose machines may stall for longer.
+  // kMinPatience in tests, whose machines may stall for longer. `max_per_origin`: the most
+  // connections in use per origin (--parallel-max-host); 0 for no cap.
   explicit ConnectionGate(ConnectionPool& pool,
-                          std::chrono::milliseconds min_patience = kMinPatience);
+                          std::chrono::milliseconds min_patience = kMinPatience,
+                          std::size_t max_per_origin = 0);
   ~ConnectionGate();
   ConnectionGate(const ConnectionGate&) = delete;
   ConnectionGate& operator=(const ConnectionGate&) = delete;
 
   // A connection for a request to `origin`: an idle one, or one that a request finishing on
   // it hands over, or else a lease to open a new one. Only requests to an https origin known
-  // to be near ever wait, never past `deadline`.
+  // to be near, or to an origin at its --parallel-max-host cap, ever wait, never past
+  // `deadline` (then they come back with a lease and no connection).
   boost::asio::awaitable<Acquired> acquire(OriginKey origin, Clock::time_point deadline);
 
   // Call right before the TLS handshake of a connection opened under `lease`: when its
@@ -161,6 +168,7 @@ class ConnectionGate {
 
   ConnectionPool& pool_;
   std::chrono::milliseconds min_patience_;
+  std::size_t max_per_origin_;
   std::shared_ptr<Origins> origins_;
 };
 
