@@ -78,6 +78,10 @@ class Histogram {
   // when q is outside [0, 1] or NaN.
   std::uint64_t quantile(double q) const;
 
+  // How many recorded values are equivalent to `micros` or below it (counted by bucket, so
+  // values that share its bucket count too). O(kCountsLength); for drawing distributions.
+  std::uint64_t count_up_to(std::uint64_t micros) const noexcept;
+
   // The smallest and the largest value that share `micros`'s bucket (clamped first): every
   // value in between is reported as highest_equivalent().
   static std::uint64_t lowest_equivalent(std::uint64_t micros) noexcept;
