@@ -192,7 +192,7 @@ double margin_of(Comparator comparator, double value, double limit) {
     case Comparator::greater_equal:
       return value - limit;
     case Comparator::equal:
-      return -std::abs(value - limit);
+      return value == limit ? 0 : -std::abs(value - limit);
     case Comparator::not_equal:
       return std::abs(value - limit);
   }
