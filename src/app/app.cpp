@@ -1,5 +1,6 @@
 #include "fetch/app/app.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include <optional>
 #include <system_error>
 
+#include "bench.hpp"
 #include "fetch/app/options.hpp"
 #include "fetch/app/runtime.hpp"
 #include "fetch/input/line_source.hpp"
@@ -20,6 +22,7 @@
 #include "fetch/report/sink.hpp"
 #include "fetch/report/summary.hpp"
 #include "fetch/run/scheduler.hpp"
+#include "fetch/stats/run_stats.hpp"
 
 namespace fetch {
 
@@ -82,7 +85,7 @@ std::optional<int> parse_command_line(int argc, char** argv, Options& options) {
     const int code = cli.exit(error);  // prints help, version or the parse error
     return code == 0 ? kExitOk : kExitUsage;
   }
-  if (options.inputs.empty()) {
+  if (options.inputs.empty() && options.bench.merge.empty()) {
     if (is_terminal(STDIN_FILENO)) {
       print_error("no input: give a file of URLs, URLs, or pipe URLs on stdin (see --help)");
       return kExitUsage;
@@ -111,9 +114,11 @@ RuntimeConfig runtime_config(const Options& options) {
   return config;
 }
 
-// Files and "-" are read in order; URL arguments form one source of their own.
+// Files and "-" are read in order; URL arguments form one source of their own. A shard takes
+// its lines only; several passes replay the list from memory.
 std::unique_ptr<LineSource> open_inputs(const asio::any_io_executor& executor,
-                                        const std::vector<std::string>& inputs) {
+                                        const std::vector<std::string>& inputs,
+                                        const BenchOptions& bench) {
   std::vector<std::unique_ptr<LineSource>> sources;
   std::vector<std::string> urls;
   for (const std::string& input : inputs) {
@@ -126,7 +131,10 @@ std::unique_ptr<LineSource> open_inputs(const asio::any_io_executor& executor,
   if (!urls.empty()) {
     sources.insert(sources.begin(), make_argument_source(std::move(urls)));
   }
-  return concat_sources(std::move(sources));
+  std::unique_ptr<LineSource> source = concat_sources(std::move(sources));
+  if (bench.shard) source = make_shard_filter(std::move(source), *bench.shard);
+  if (run_plan(bench).repeats()) source = make_replay_source(std::move(source));
+  return source;
 }
 
 asio::awaitable<void> run_and_join(Scheduler& scheduler, asio::signal_set& signals) {
@@ -188,12 +196,36 @@ int exit_status(const Ending& ending, const Scheduler& scheduler, Sink& sink,
   return summary.failed == 0 ? kExitOk : kExitSomeFailed;
 }
 
+// The console sink; with an export on stdout, the records go nowhere instead.
+std::unique_ptr<Sink> console_sink(const Options& options, const Summary& summary,
+                                   bool records_elsewhere) {
+  const OutputChoice choice =
+      choose_output(options.output_preferences(), is_terminal(STDOUT_FILENO),
+                    is_terminal(STDERR_FILENO), no_colour_requested());
+  if (!records_elsewhere) return make_console_sink(choice, options.quiet, summary);
+  static const int null_device = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+  return make_console_sink(choice, options.quiet, summary, null_device, STDERR_FILENO);
+}
+
 int run(int argc, char** argv) {
   // A closed stdout or socket must come back as EPIPE, not kill us mid-line.
   std::signal(SIGPIPE, SIG_IGN);
   Options options;
   if (const std::optional<int> done = parse_command_line(argc, argv, options)) {
     return *done;
+  }
+  // The baseline is read and the exports opened before anything is fetched.
+  std::unique_ptr<BenchOutputs> bench;
+  if (options.bench.keeps_statistics()) {
+    auto opened = BenchOutputs::open(options.bench);
+    if (auto* reason = std::get_if<std::string>(&opened)) {
+      print_error(*reason);
+      return kExitUsage;
+    }
+    bench = std::move(std::get<std::unique_ptr<BenchOutputs>>(opened));
+  }
+  if (!options.bench.merge.empty()) {
+    return run_merge(options, *bench);
   }
   // Checked before anything opens a descriptor (asio's epoll, the signal pipe).
   if (!raise_descriptor_limit(options.concurrency)) {
@@ -208,7 +240,7 @@ int run(int argc, char** argv) {
     return kExitUsage;
   }
   try {
-    source = open_inputs(runtime->io().get_executor(), options.inputs);
+    source = open_inputs(runtime->io().get_executor(), options.inputs, options.bench);
   } catch (const std::system_error& error) {  // an input file that cannot be opened
     print_error(error.what());
     return kExitUsage;
@@ -218,13 +250,23 @@ int run(int argc, char** argv) {
   }
 
   Summary summary;
-  const OutputChoice choice =
-      choose_output(options.output_preferences(), is_terminal(STDOUT_FILENO),
-                    is_terminal(STDERR_FILENO), no_colour_requested());
-  std::unique_ptr<Sink> sink = make_console_sink(choice, options.quiet, summary);
-  Scheduler scheduler{runtime->session(), *source, *sink, summary, options.concurrency};
+  std::unique_ptr<stats::RunStats> statistics;
+  if (bench) {
+    statistics = std::make_unique<stats::RunStats>();
+    summary.stats = statistics.get();
+  }
+  std::unique_ptr<Sink> sink = console_sink(options, summary, bench && bench->uses_stdout());
+  Scheduler scheduler{runtime->session(),     *source, *sink, summary, options.concurrency,
+                      run_plan(options.bench)};
+  if (options.bench.cold) {
+    scheduler.on_between_passes([&runtime] { runtime->close_idle_connections(); });
+  }
   const Ending ending = run_to_end(*runtime, scheduler, summary);
-  return exit_status(ending, scheduler, *sink, summary);
+  const int status = exit_status(ending, scheduler, *sink, summary);
+  if (!bench) return status;
+  RunConfig config = run_config(options);
+  config.interrupted = summary.interrupted;
+  return bench->finish(options, config, *statistics, status);
 }
 
 }  // namespace

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "bench_options.hpp"
+
 namespace fetch {
 namespace {
 
@@ -265,6 +267,8 @@ void add_options(CLI::App& app, Options& options) {
   add_connection_options(app, options);
   add_tls_options(app, options);
   add_output_options(app, options);
+  app.option_defaults()->group("Benchmark");
+  add_bench_options(app, options.bench);
   app.option_defaults()->group("Options");  // what the caller adds next (--version)
 }
 
