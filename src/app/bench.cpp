@@ -77,8 +77,8 @@ int verdict_status(int run_status, const Verdicts& v, bool failures_governed) {
                   [](const auto& o) { return !o.passed; })) {
     return kExitThresholdsCrossed;
   }
-  if (v.baseline && (v.baseline->regressions > 0 ||
-                     (v.fail_inconclusive && v.baseline->inconclusive_slowdowns > 0))) {
+  if (v.baseline &&
+      (v.baseline->regressions > 0 || (v.fail_inconclusive && v.baseline->inconclusive))) {
     return kExitRegression;
   }
   if (run_status == kExitSomeFailed && failures_governed) return kExitOk;
@@ -92,8 +92,7 @@ std::string verdict_lines(const Verdicts& v, bool quiet) {
     if (!quiet || !o.passed) shown.push_back(o);
   }
   out += format_threshold_lines(shown);
-  if (v.baseline &&
-      (!quiet || v.baseline->regressions > 0 || v.baseline->inconclusive_slowdowns > 0)) {
+  if (v.baseline && (!quiet || v.baseline->regressions > 0 || v.baseline->inconclusive)) {
     out += format_baseline_lines(*v.baseline, v.baseline_file);
   }
   return out;
@@ -102,8 +101,6 @@ std::string verdict_lines(const Verdicts& v, bool quiet) {
 // Under GitHub Actions: the Markdown appended to the step summary, failures as annotations on
 // stderr, where they cannot mix with data on stdout.
 void report_to_github(const SummaryDocument& document, const std::string& markdown) {
-  const char* actions = std::getenv("GITHUB_ACTIONS");
-  if (!actions || std::string_view{actions} != "true") return;
   if (const char* path = std::getenv("GITHUB_STEP_SUMMARY"); path && *path) {
     const int fd = ::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     const std::string reason = fd < 0 ? errno_text(errno) : write_all(fd, markdown + "\n");
@@ -112,6 +109,32 @@ void report_to_github(const SummaryDocument& document, const std::string& markdo
       print(fmt::format("fetch: warning: GITHUB_STEP_SUMMARY {}: {}\n", path, reason));
   }
   print(github_annotations(document));
+}
+
+// Shards of one run must all be there, each once: a missing artifact must not pass as a
+// complete result. The reason when they do not fit together.
+std::string check_shards(const std::vector<LoadedSummary>& summaries) {
+  std::set<unsigned> shards;
+  std::optional<unsigned> count;
+  for (const LoadedSummary& summary : summaries) {
+    if (!summary.config.shard) continue;
+    if (count && *count != summary.config.shard->count) {
+      return "the summaries are shards of different counts (K/N with other N)";
+    }
+    count = summary.config.shard->count;
+    if (!shards.insert(summary.config.shard->index).second) {
+      return fmt::format("shard {}/{} is given twice", summary.config.shard->index, *count);
+    }
+  }
+  if (!count) return {};
+  std::string missing;
+  for (unsigned k = 1; k <= *count; ++k) {
+    if (!shards.contains(k))
+      missing += fmt::format("{}{}/{}", missing.empty() ? "" : ", ", k, *count);
+  }
+  if (!missing.empty()) return "missing shard " + missing;
+  if (shards.size() != summaries.size()) return "shard summaries mixed with other summaries";
+  return {};
 }
 
 }  // namespace
@@ -194,7 +217,9 @@ int BenchOutputs::finish(const Options& options, const RunConfig& config,
   verdicts.exit_status = verdict_status(run_status, verdicts, governs_failures(thresholds));
   const SummaryDocument document{config, stats, verdicts};
 
-  const std::string markdown = summary_markdown(document);
+  const char* actions = std::getenv("GITHUB_ACTIONS");
+  const bool github = actions && std::string_view{actions} == "true";
+  const std::string markdown = markdown_ || github ? summary_markdown(document) : "";
   int status = verdicts.exit_status;
   for (auto [file, text] : {std::pair{json_.get(), json_ ? summary_text(document) : ""},
                             std::pair{markdown_.get(), markdown_ ? markdown : ""},
@@ -206,7 +231,7 @@ int BenchOutputs::finish(const Options& options, const RunConfig& config,
     }
   }
   print(verdict_lines(verdicts, options.quiet));
-  report_to_github(document, markdown);
+  if (github) report_to_github(document, markdown);
   return status;
 }
 
@@ -220,35 +245,9 @@ int run_merge(const Options& options, BenchOutputs& outputs) {
     }
     summaries.push_back(std::move(std::get<LoadedSummary>(loaded)));
   }
-  // Shards of one run must all be there, each once: a missing artifact must not pass as a
-  // complete result.
-  std::set<unsigned> shards;
-  std::optional<unsigned> count;
-  for (const LoadedSummary& summary : summaries) {
-    if (!summary.config.shard) continue;
-    if (count && *count != summary.config.shard->count) {
-      print("fetch: --merge: the summaries are shards of different counts (K/N with other N)\n");
-      return kExitUsage;
-    }
-    count = summary.config.shard->count;
-    if (!shards.insert(summary.config.shard->index).second) {
-      print(fmt::format("fetch: --merge: shard {}/{} is given twice\n", summary.config.shard->index,
-                        *count));
-      return kExitUsage;
-    }
-  }
-  if (count) {
-    std::string missing;
-    for (unsigned k = 1; k <= *count; ++k) {
-      if (!shards.contains(k))
-        missing += fmt::format("{}{}/{}", missing.empty() ? "" : ", ", k, *count);
-    }
-    if (!missing.empty() || shards.size() != summaries.size()) {
-      print(fmt::format("fetch: --merge: {}\n", missing.empty()
-                                                    ? "shard summaries mixed with other summaries"
-                                                    : "missing shard " + missing));
-      return kExitUsage;
-    }
+  if (std::string reason = check_shards(summaries); !reason.empty()) {
+    print(fmt::format("fetch: --merge: {}\n", reason));
+    return kExitUsage;
   }
   LoadedSummary merged = std::move(summaries.front());
   for (std::size_t i = 1; i < summaries.size(); ++i) {

@@ -46,12 +46,13 @@ std::string headline(const SummaryDocument& d) {
   const bool crossed = std::any_of(v.thresholds.begin(), v.thresholds.end(),
                                    [](const auto& o) { return !o.passed; });
   const bool regressed = v.baseline && v.baseline->regressions > 0;
-  const bool warned = v.baseline && v.baseline->inconclusive_slowdowns > 0;
+  const bool warned = v.baseline && v.baseline->inconclusive;
   std::string verdict = "✅ passed";
   if (d.config.interrupted) verdict = "⚠️ interrupted";
   if (v.exit_status == 1) verdict = "❌ requests failed";
-  if (warned)
+  if (warned) {
     verdict = v.fail_inconclusive ? "❌ inconclusive comparison" : "⚠️ inconclusive comparison";
+  }
   if (regressed) verdict = "❌ regression";
   if (crossed) verdict = "❌ thresholds crossed";
   const stats::Counts& t = d.stats.totals();
@@ -119,7 +120,7 @@ std::string baseline_table(const Verdicts& v) {
   std::size_t rows = 0;
   for (std::size_t i = 0; i < r.comparisons.size(); ++i) {
     const stats::BaselineComparison& c = r.comparisons[i];
-    if (i > 0 && !c.regression() && !c.inconclusive_slowdown()) continue;
+    if (i > 0 && !c.regression()) continue;  // the URLs that are verdicts
     if (++rows > kMaxMarkdownRows) {
       out += "| … | more URLs in the JSON summary | | | | |\n";
       break;
@@ -140,8 +141,11 @@ std::string baseline_table(const Verdicts& v) {
                        md(scope_text(c.scope)), c.base_median_ms, c.base_n, c.candidate_median_ms,
                        c.candidate_n, md(ratio), p);
   }
-  return out + fmt::format("\n{} regressions, {} inconclusive slowdowns in {} comparisons.\n\n",
-                           r.regressions, r.inconclusive_slowdowns, r.comparisons.size());
+  return out + fmt::format(
+                   "\n{} regressions in {} comparisons; the whole run's is {}; {} URLs slower "
+                   "without it being significant (not a verdict).\n\n",
+                   r.regressions, r.comparisons.size(),
+                   r.inconclusive ? "inconclusive" : "conclusive", r.url_warnings);
 }
 
 std::string slowest_urls(const stats::RunStats& stats) {
@@ -268,8 +272,10 @@ std::string summary_junit(const SummaryDocument& document) {
       c.output = line.substr(line.find('\n') + 1);
       if (!b.comparison) c.skipped = b.not_compared;
       if (b.regression()) c.failure = "regression";
-      if (b.inconclusive_slowdown() && document.verdicts.fail_inconclusive)
+      // Per URL, only regressions are verdicts (stats/baseline.hpp).
+      if (b.inconclusive_slowdown() && !b.scope && document.verdicts.fail_inconclusive) {
         c.failure = "inconclusive";
+      }
       comparisons.push_back(std::move(c));
     }
   }

@@ -187,7 +187,7 @@ std::string format_baseline_lines(const stats::BaselineReport& report, const std
   for (std::size_t i = 0; i < report.comparisons.size(); ++i) {
     const stats::BaselineComparison& c = report.comparisons[i];
     if (i > 0) ++verdicts[verdict_word(c)];
-    const bool notable = i == 0 || c.regression() || c.inconclusive_slowdown();
+    const bool notable = i == 0 || c.regression();  // per URL, regressions are the verdicts
     if (!notable) continue;
     if (i > 0 && shown == max_urls) {
       ++hidden;
@@ -232,7 +232,7 @@ std::string github_annotations(const SummaryDocument& document) {
       line.pop_back();
       if (c.regression()) {
         add("error", "fetch: regression", line);
-      } else if (c.inconclusive_slowdown()) {
+      } else if (c.inconclusive_slowdown() && !c.scope) {
         add(verdicts.fail_inconclusive ? "error" : "warning", "fetch: inconclusive comparison",
             line);
       }

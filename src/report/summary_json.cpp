@@ -1,19 +1,16 @@
-// The benchmark summary document: from a run's statistics and verdicts to JSON, and its text.
+// The benchmark summary document, written as text in one pass over the statistics.
 #include "fetch/report/summary_json.hpp"
-
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
-#include <iterator>
 
 #include "fetch/report/escape.hpp"
+#include "json_writer.hpp"
 
 namespace fetch {
 namespace {
 
-namespace json = boost::json;
 using stats::Metric;
 
 constexpr std::array<std::pair<std::string_view, double>, 5> kPercentiles{
@@ -21,323 +18,281 @@ constexpr std::array<std::pair<std::string_view, double>, 5> kPercentiles{
 
 double rounded(double value, double scale) { return std::round(value * scale) / scale; }
 
-json::value ms_or_null(bool present, double micros) {
-  return present ? json::value(to_ms(micros)) : json::value(nullptr);
-}
-
 // count, min, mean, stddev, p50 ... p99_9, max: null when nothing was timed.
 template <class H>
-json::object latency_block(const H& histogram) {
-  const bool any = histogram.count() > 0;
-  json::object block{{"count", histogram.count()},
-                     {"min", ms_or_null(any, static_cast<double>(histogram.min()))},
-                     {"mean", ms_or_null(any, histogram.mean())},
-                     {"stddev", ms_or_null(any, histogram.stddev())}};
-  for (const auto& [key, q] : kPercentiles) {
-    block[key] = ms_or_null(any, static_cast<double>(histogram.quantile(q)));
+void latency_block(JsonWriter& w, const H& h) {
+  const bool any = h.count() > 0;
+  const auto ms = [&](double micros) -> JsonWriter& { return any ? w.millis(micros) : w.null(); };
+  w.object().key("count").value(h.count());
+  w.key("min");
+  ms(static_cast<double>(h.min()));
+  w.key("mean");
+  ms(h.mean());
+  w.key("stddev");
+  ms(h.stddev());
+  for (const auto& [name, q] : kPercentiles) {
+    w.key(name);
+    ms(static_cast<double>(h.quantile(q)));
   }
-  block["max"] = ms_or_null(any, static_cast<double>(histogram.max()));
-  return block;
+  w.key("max");
+  ms(static_cast<double>(h.max()));
+  w.end();
 }
 
-json::object count_map(const stats::CountMap& counts) {
-  json::object out;
-  for (const auto& [name, count] : counts) out[name] = count;
-  return out;
+template <class H>
+void histogram(JsonWriter& w, const H& h, std::string& scratch) {
+  scratch.clear();
+  h.append_json(scratch);
+  w.raw(scratch);
 }
 
-// requests, ok, failed, dropped, bytes, statuses, errors: the same in totals and per URL.
-json::object counts_block(const stats::Counts& counts) {
-  json::object statuses;
-  for (const auto& [status, count] : counts.statuses) statuses[std::to_string(status)] = count;
-  return json::object{
-      {"requests", counts.requests},
-      {"ok", counts.ok},
-      {"failed", counts.failed},
-      {"dropped", counts.dropped},
-      {"bytes", counts.bytes},
-      {"failed_rate", rounded(counts.failed_rate(), 1e9)},
-      {"statuses", std::move(statuses)},
-      {"errors", json::object{{"by_stage", count_map(counts.errors_by_stage)},
-                              {"by_code", count_map(counts.errors_by_code)}}},
-  };
+void count_map(JsonWriter& w, const stats::CountMap& counts) {
+  w.object();
+  for (const auto& [name, count] : counts) w.key(name).value(count);
+  w.end();
 }
 
-json::object config_block(const RunConfig& config) {
-  const auto optional_number = [](const auto& value) {
-    return value ? json::value(*value) : json::value(nullptr);
-  };
-  json::array inputs;
-  for (const std::string& input : config.inputs) inputs.push_back(json::string(valid_utf8(input)));
-  json::array merged;
-  for (const std::string& file : config.merged_from)
-    merged.push_back(json::string(valid_utf8(file)));
-  return json::object{
-      {"inputs", std::move(inputs)},
-      {"concurrency", config.concurrency},
-      {"warmup", config.warmup},
-      {"runs", optional_number(config.runs)},
-      {"duration_s", optional_number(config.duration_s)},
-      {"rate_per_s", optional_number(config.rate_per_s)},
-      {"model", config.open_model ? "open" : "closed"},
-      {"cold", config.cold},
-      {"shard", config.shard ? json::value(json::object{{"index", config.shard->index},
-                                                        {"count", config.shard->count}})
-                             : json::value(nullptr)},
-      {"merged_from", std::move(merged)},
-  };
+// requests, ok, failed, dropped, bytes, failed_rate, statuses, errors: in totals and per URL.
+void counts_fields(JsonWriter& w, const stats::Counts& c) {
+  w.key("requests").value(c.requests).key("ok").value(c.ok).key("failed").value(c.failed);
+  w.key("dropped").value(c.dropped).key("bytes").value(c.bytes);
+  w.key("failed_rate").value(rounded(c.failed_rate(), 1e9));
+  w.key("statuses").object();
+  for (const auto& [status, count] : c.statuses) w.key(std::to_string(status)).value(count);
+  w.end();
+  w.key("errors").object().key("by_stage");
+  count_map(w, c.errors_by_stage);
+  w.key("by_code");
+  count_map(w, c.errors_by_code);
+  w.end();
 }
 
-json::object pass_block(const stats::PassStats& pass) {
+void strings(JsonWriter& w, const std::vector<std::string>& values) {
+  w.array(true);
+  for (const std::string& value : values) w.value(valid_utf8(value));
+  w.end();
+}
+
+void config_block(JsonWriter& w, const RunConfig& c) {
+  w.object().key("inputs");
+  strings(w, c.inputs);
+  w.key("concurrency").value(c.concurrency).key("warmup").value(c.warmup);
+  w.key("runs").value_or_null(c.runs);
+  w.key("duration_s").value_or_null(c.duration_s);
+  w.key("rate_per_s").value_or_null(c.rate_per_s);
+  w.key("model").value(c.open_model ? "open" : "closed").key("cold").value(c.cold);
+  w.key("shard");
+  if (c.shard) {
+    w.object().key("index").value(c.shard->index).key("count").value(c.shard->count).end();
+  } else {
+    w.null();
+  }
+  w.key("merged_from");
+  strings(w, c.merged_from);
+  w.end();
+}
+
+void pass_block(JsonWriter& w, const stats::PassStats& pass, std::string& scratch) {
   const bool any = pass.total.count() > 0;
-  return json::object{
-      {"pass", pass.index + 1},
-      {"complete", pass.complete},
-      {"elapsed_s", rounded(pass.elapsed_s, 1e6)},
-      {"requests", pass.requests},
-      {"ok", pass.ok},
-      {"failed", pass.failed},
-      {"dropped", pass.dropped},
-      {"rps", pass.elapsed_s > 0 ? rounded(static_cast<double>(pass.requests) / pass.elapsed_s, 1e3)
-                                 : 0.0},
-      {"total_ms",
-       json::object{{"p50", ms_or_null(any, static_cast<double>(pass.total.quantile(0.5)))},
-                    {"p90", ms_or_null(any, static_cast<double>(pass.total.quantile(0.9)))},
-                    {"p99", ms_or_null(any, static_cast<double>(pass.total.quantile(0.99)))}}},
-      {"histogram", pass.total.to_json()},
-  };
-}
-
-json::object url_block(const stats::UrlStats& url) {
-  json::object block{{"line", url.line}, {"url", valid_utf8(url.url)}};
-  for (const json::key_value_pair& field : counts_block(url.counts)) {
-    block[field.key()] = field.value();
-  }
-  json::object latency;
-  json::object histograms;
-  for (Metric metric : stats::kMetrics) {
-    const auto& histogram = url.latency[static_cast<std::size_t>(metric)];
-    if (histogram.count() == 0) continue;  // phases a URL never went through
-    latency[stats::to_name(metric)] = latency_block(histogram);
-    histograms[stats::to_name(metric)] = histogram.to_json();
-  }
-  json::array samples;
-  for (const auto& [pass, micros] : url.samples.entries()) {
-    samples.push_back(json::array{pass + 1, to_ms(static_cast<double>(micros))});
-  }
-  block["latency"] = std::move(latency);
-  block["histograms"] = std::move(histograms);
-  block["samples"] =
-      json::object{{"stride", url.samples.stride()}, {"total_ms", std::move(samples)}};
-  return block;
-}
-
-json::value url_of(const std::optional<stats::UrlKey>& scope) {
-  if (!scope) return nullptr;
-  return json::object{{"line", scope->first}, {"url", valid_utf8(scope->second)}};
-}
-
-json::array thresholds_block(const std::vector<stats::ThresholdOutcome>& outcomes) {
-  json::array out;
-  for (const stats::ThresholdOutcome& o : outcomes) {
-    const stats::Threshold& t = o.threshold;
-    json::value selector = nullptr;
-    if (t.url) selector = json::object{{"url", valid_utf8(*t.url)}};
-    if (t.line) selector = json::object{{"line", *t.line}};
-    out.push_back(json::object{
-        {"expression", valid_utf8(t.expression)},
-        {"metric", t.metric},
-        {"aggregation", stats::aggregation_text(t)},
-        {"comparator", stats::to_string(t.comparator)},
-        {"limit", t.limit},
-        {"selector", std::move(selector)},
-        {"url", url_of(o.scope)},
-        {"value", o.value ? json::value(rounded(*o.value, 1e6)) : json::value(nullptr)},
-        {"margin", o.value ? json::value(rounded(o.margin, 1e6)) : json::value(nullptr)},
-        {"passed", o.passed},
-    });
-  }
-  return out;
-}
-
-json::object comparison_block(const stats::BaselineComparison& c) {
-  json::object block{
-      {"url", url_of(c.scope)},
-      {"base", json::object{{"median_ms", rounded(c.base_median_ms, 1e3)}, {"n", c.base_n}}},
-      {"new",
-       json::object{{"median_ms", rounded(c.candidate_median_ms, 1e3)}, {"n", c.candidate_n}}},
-      {"alpha", c.alpha},
-  };
-  if (!c.comparison) {
-    block["verdict"] = "not_compared";
-    block["reason"] = c.not_compared;
-    for (const char* key : {"ratio", "ratio_ci", "change_percent", "p_value", "confidence"}) {
-      block[key] = nullptr;
+  w.object(true).key("pass").value(pass.index + 1).key("complete").value(pass.complete);
+  w.key("elapsed_s").value(rounded(pass.elapsed_s, 1e6));
+  w.key("requests").value(pass.requests).key("ok").value(pass.ok);
+  w.key("failed").value(pass.failed).key("dropped").value(pass.dropped);
+  w.key("rps").value(
+      pass.elapsed_s > 0 ? rounded(static_cast<double>(pass.requests) / pass.elapsed_s, 1e3) : 0.0);
+  w.key("total_ms").object();
+  for (const auto& [name, q] :
+       {std::pair{"p50", 0.5}, std::pair{"p90", 0.9}, std::pair{"p99", 0.99}}) {
+    w.key(name);
+    if (any) {
+      w.millis(static_cast<double>(pass.total.quantile(q)));
+    } else {
+      w.null();
     }
-    block["warning"] = false;
-    return block;
+  }
+  w.end().key("histogram");
+  histogram(w, pass.total, scratch);
+  w.end();
+}
+
+void url_block(JsonWriter& w, const stats::UrlStats& url, std::string& scratch) {
+  // One line per URL: 10 000 URLs are 10 000 lines, each greppable.
+  w.object(true).key("line").value(url.line).key("url").value(valid_utf8(url.url));
+  counts_fields(w, url.counts);
+  // Only the metrics this URL timed: a URL on a warm connection has no connect phase.
+  w.key("latency").object();
+  for (Metric metric : stats::kMetrics) {
+    const auto& h = url.latency[static_cast<std::size_t>(metric)];
+    if (h.count() == 0) continue;
+    w.key(stats::to_name(metric));
+    latency_block(w, h);
+  }
+  w.end().key("histograms").object();
+  for (Metric metric : stats::kMetrics) {
+    const auto& h = url.latency[static_cast<std::size_t>(metric)];
+    if (h.count() == 0) continue;
+    w.key(stats::to_name(metric));
+    histogram(w, h, scratch);
+  }
+  w.end().key("samples").object().key("stride").value(url.samples.stride());
+  w.key("total_ms").array(true);
+  for (const auto& [pass, micros] : url.samples.entries()) {
+    w.array().value(pass + 1).millis(static_cast<double>(micros)).end();
+  }
+  w.end().end().end();
+}
+
+void url_ref(JsonWriter& w, const std::optional<stats::UrlKey>& scope) {
+  if (!scope) {
+    w.null();
+    return;
+  }
+  w.object().key("line").value(scope->first).key("url").value(valid_utf8(scope->second)).end();
+}
+
+void threshold_block(JsonWriter& w, const stats::ThresholdOutcome& o) {
+  const stats::Threshold& t = o.threshold;
+  w.object().key("expression").value(valid_utf8(t.expression)).key("metric").value(t.metric);
+  w.key("aggregation").value(stats::aggregation_text(t));
+  w.key("comparator").value(stats::to_string(t.comparator)).key("limit").value(t.limit);
+  w.key("selector");
+  if (t.url) {
+    w.object().key("url").value(valid_utf8(*t.url)).end();
+  } else if (t.line) {
+    w.object().key("line").value(*t.line).end();
+  } else {
+    w.null();
+  }
+  w.key("url");
+  url_ref(w, o.scope);
+  const auto or_null = [&](double v) -> JsonWriter& {
+    return o.value ? w.value(rounded(v, 1e6)) : w.null();
+  };
+  w.key("value");
+  or_null(o.value.value_or(0));
+  w.key("margin");
+  or_null(o.margin);
+  w.key("passed").value(o.passed).end();
+}
+
+void comparison_block(JsonWriter& w, const stats::BaselineComparison& c) {
+  w.object().key("url");
+  url_ref(w, c.scope);
+  w.key("base").object().key("median_ms").value(rounded(c.base_median_ms, 1e3));
+  w.key("n").value(c.base_n).end();
+  w.key("new").object().key("median_ms").value(rounded(c.candidate_median_ms, 1e3));
+  w.key("n").value(c.candidate_n).end();
+  w.key("alpha").value(c.alpha);
+  if (!c.comparison) {
+    w.key("verdict").value("not_compared").key("reason").value(c.not_compared);
+    for (const char* key : {"ratio", "ratio_ci", "change_percent", "p_value", "confidence"}) {
+      w.key(key).null();
+    }
+    w.key("warning").value(false).end();
+    return;
   }
   const stats::Comparison& r = *c.comparison;
-  block["verdict"] = stats::to_name(r.verdict);
-  block["reason"] = nullptr;
+  w.key("verdict").value(stats::to_name(r.verdict)).key("reason").null();
   const auto& ratio = r.estimate.ratio;
-  block["ratio"] = ratio ? json::value(rounded(ratio->estimate, 1e6)) : json::value(nullptr);
-  block["ratio_ci"] =
-      ratio ? json::value(json::array{rounded(ratio->lower, 1e6), rounded(ratio->upper, 1e6)})
-            : json::value(nullptr);
-  block["change_percent"] = rounded(r.change_percent, 1e4);
-  block["p_value"] = r.greater.p_value;
-  block["confidence"] = rounded(r.estimate.confidence, 1e6);
-  block["warning"] = c.inconclusive_slowdown();
-  return block;
+  w.key("ratio");
+  if (ratio) {
+    w.value(rounded(ratio->estimate, 1e6)).key("ratio_ci").array(true);
+    w.value(rounded(ratio->lower, 1e6)).value(rounded(ratio->upper, 1e6)).end();
+  } else {
+    w.null().key("ratio_ci").null();
+  }
+  w.key("change_percent").value(rounded(r.change_percent, 1e4));
+  w.key("p_value").value(r.greater.p_value);
+  w.key("confidence").value(rounded(r.estimate.confidence, 1e6));
+  w.key("warning").value(c.inconclusive_slowdown()).end();
 }
 
-json::value baseline_block(const Verdicts& verdicts) {
-  if (!verdicts.baseline) return nullptr;
-  const stats::BaselineReport& report = *verdicts.baseline;
-  json::array comparisons;
-  for (const auto& c : report.comparisons) comparisons.push_back(comparison_block(c));
-  return json::object{
-      {"file", valid_utf8(verdicts.baseline_file)},
-      {"sample", "total_ms per pass: the median overall, the URL's own per URL"},
-      {"alpha", report.settings.alpha},
-      {"max_regression_percent", report.settings.max_regression_percent},
-      {"fail_inconclusive", verdicts.fail_inconclusive},
-      {"regressions", report.regressions},
-      {"inconclusive_slowdowns", report.inconclusive_slowdowns},
-      {"comparisons", std::move(comparisons)},
-  };
+void baseline_block(JsonWriter& w, const Verdicts& v) {
+  if (!v.baseline) {
+    w.null();
+    return;
+  }
+  const stats::BaselineReport& r = *v.baseline;
+  w.object().key("file").value(valid_utf8(v.baseline_file));
+  w.key("sample").value("total_ms per pass: the median overall, the URL's own per URL");
+  w.key("alpha").value(r.settings.alpha);
+  w.key("max_regression_percent").value(r.settings.max_regression_percent);
+  w.key("fail_inconclusive").value(v.fail_inconclusive);
+  w.key("regressions").value(r.regressions);
+  w.key("inconclusive").value(r.inconclusive);
+  w.key("url_warnings").value(r.url_warnings);
+  w.key("comparisons").array();
+  for (const auto& c : r.comparisons) comparison_block(w, c);
+  w.end().end();
 }
 
-json::object verdict_block(const Verdicts& verdicts) {
+void verdict_block(JsonWriter& w, const Verdicts& v) {
   std::string_view thresholds = "none";
-  if (!verdicts.thresholds.empty()) {
-    const bool crossed = std::any_of(verdicts.thresholds.begin(), verdicts.thresholds.end(),
+  if (!v.thresholds.empty()) {
+    const bool crossed = std::any_of(v.thresholds.begin(), v.thresholds.end(),
                                      [](const auto& o) { return !o.passed; });
     thresholds = crossed ? "crossed" : "passed";
   }
   std::string_view baseline = "none";
-  if (verdicts.baseline) {
-    baseline = verdicts.baseline->regressions > 0              ? "regression"
-               : verdicts.baseline->inconclusive_slowdowns > 0 ? "inconclusive"
-                                                               : "passed";
+  if (v.baseline) {
+    baseline = v.baseline->regressions > 0 ? "regression"
+               : v.baseline->inconclusive  ? "inconclusive"
+                                           : "passed";
   }
-  return json::object{
-      {"exit_status", verdicts.exit_status}, {"thresholds", thresholds}, {"baseline", baseline}};
+  w.object().key("exit_status").value(v.exit_status).key("thresholds").value(thresholds);
+  w.key("baseline").value(baseline).end();
 }
 
-bool is_scalar(const json::value& value) { return !value.is_object() && !value.is_array(); }
-
-// Arrays of numbers, and of short arrays of them (histogram buckets, samples), stay on one line.
-bool inline_array(const json::array& array) {
-  return std::all_of(array.begin(), array.end(), [](const json::value& element) {
-    if (is_scalar(element)) return true;
-    const json::array* inner = element.if_array();
-    return inner && std::all_of(inner->begin(), inner->end(), is_scalar);
-  });
-}
-
-void write_scalar(const json::value& value, std::string& out) {
-  if (value.is_double()) {
-    // The shortest text that reads back as the same double: 0.512, not 5.12E-1.
-    fmt::format_to(std::back_inserter(out), "{}", value.get_double());
-  } else {
-    out += json::serialize(value);
-  }
-}
-
-void write_compact(const json::value& value, std::string& out) {
-  if (const json::array* array = value.if_array()) {
-    out += '[';
-    for (std::size_t i = 0; i < array->size(); ++i) {
-      if (i > 0) out += ',';
-      write_compact((*array)[i], out);
-    }
-    out += ']';
-    return;
-  }
-  write_scalar(value, out);
-}
-
-void write_pretty(const json::value& value, std::string& out, std::size_t indent) {
-  const std::string inner(indent + 2, ' ');
-  if (const json::object* object = value.if_object()) {
-    if (object->empty()) {
-      out += "{}";
-      return;
-    }
-    out += "{\n";
-    bool first = true;
-    for (const json::key_value_pair& field : *object) {
-      if (!first) out += ",\n";
-      first = false;
-      out += inner;
-      out += json::serialize(json::value(field.key()));
-      out += ": ";
-      write_pretty(field.value(), out, indent + 2);
-    }
-    out += '\n' + std::string(indent, ' ') + '}';
-    return;
-  }
-  if (const json::array* array = value.if_array()) {
-    if (array->empty() || inline_array(*array)) {
-      write_compact(value, out);
-      return;
-    }
-    out += "[\n";
-    for (std::size_t i = 0; i < array->size(); ++i) {
-      if (i > 0) out += ",\n";
-      out += inner;
-      write_pretty((*array)[i], out, indent + 2);
-    }
-    out += '\n' + std::string(indent, ' ') + ']';
-    return;
-  }
-  write_scalar(value, out);
+void totals_block(JsonWriter& w, const stats::RunStats& stats) {
+  w.object();
+  counts_fields(w, stats.totals());
+  w.key("passes").value(stats.passes().entries().size());
+  w.key("elapsed_s").value(rounded(stats.elapsed_s(), 1e6));
+  w.key("rps").value(rounded(stats.requests_per_second(), 1e3)).end();
 }
 
 }  // namespace
 
+double to_ms(double micros) noexcept { return std::round(micros) / 1000.0; }
+
 std::string summary_text(const SummaryDocument& document) {
+  const stats::RunStats& stats = document.stats;
   std::string out;
-  write_pretty(summary_to_json(document), out, 0);
-  out += '\n';
+  std::string scratch;
+  JsonWriter w{out};
+  w.object().key("schema_version").value(kSummarySchemaVersion);
+  w.key("tool").object().key("name").value("fetch");
+  w.key("version").value(document.config.version).end();
+  w.key("config");
+  config_block(w, document.config);
+  w.key("interrupted").value(document.config.interrupted).key("totals");
+  totals_block(w, stats);
+  w.key("latency").object();
+  for (Metric metric : stats::kMetrics) {
+    w.key(stats::to_name(metric));
+    latency_block(w, stats.latency(metric));
+  }
+  w.end().key("histograms").object();
+  for (Metric metric : stats::kMetrics) {
+    w.key(stats::to_name(metric));
+    histogram(w, stats.latency(metric), scratch);
+  }
+  w.end().key("pass_stride").value(stats.passes().stride()).key("passes").array();
+  for (const auto& [index, pass] : stats.passes().entries()) pass_block(w, pass, scratch);
+  w.end().key("urls").array();
+  for (const auto& [line, url] : stats.urls()) url_block(w, url, scratch);
+  w.end().key("thresholds").array();
+  for (const auto& outcome : document.verdicts.thresholds) threshold_block(w, outcome);
+  w.end().key("baseline");
+  baseline_block(w, document.verdicts);
+  w.key("verdict");
+  verdict_block(w, document.verdicts);
+  w.end();
   return out;
 }
 
-double to_ms(double micros) noexcept { return std::round(micros) / 1000.0; }
-
-json::value summary_to_json(const SummaryDocument& document) {
-  const stats::RunStats& stats = document.stats;
-  json::object totals = counts_block(stats.totals());
-  totals["passes"] = stats.passes().entries().size();
-  totals["elapsed_s"] = rounded(stats.elapsed_s(), 1e6);
-  totals["rps"] = rounded(stats.requests_per_second(), 1e3);
-  json::object latency;
-  json::object histograms;
-  for (Metric metric : stats::kMetrics) {
-    latency[stats::to_name(metric)] = latency_block(stats.latency(metric));
-    histograms[stats::to_name(metric)] = stats.latency(metric).to_json();
-  }
-  json::array passes;
-  for (const auto& [index, pass] : stats.passes().entries()) passes.push_back(pass_block(pass));
-  json::array urls;
-  for (const auto& [key, url] : stats.urls()) urls.push_back(url_block(url));
-  return json::object{
-      {"schema_version", kSummarySchemaVersion},
-      {"tool", json::object{{"name", "fetch"}, {"version", document.config.version}}},
-      {"config", config_block(document.config)},
-      {"interrupted", document.config.interrupted},
-      {"totals", std::move(totals)},
-      {"latency", std::move(latency)},
-      {"histograms", std::move(histograms)},
-      {"pass_stride", stats.passes().stride()},
-      {"passes", std::move(passes)},
-      {"urls", std::move(urls)},
-      {"thresholds", thresholds_block(document.verdicts.thresholds)},
-      {"baseline", baseline_block(document.verdicts)},
-      {"verdict", verdict_block(document.verdicts)},
-  };
+boost::json::value summary_to_json(const SummaryDocument& document) {
+  return boost::json::parse(summary_text(document));
 }
 
 }  // namespace fetch

@@ -223,10 +223,12 @@ void read_url(Reader& r, const json::object& block, const std::string& path,
     url.samples.entries().emplace_back(pass - 1,
                                        static_cast<std::uint64_t>(std::llround(ms * 1000)));
   }
-  stats::UrlKey key{url.line, url.url};
-  if (!stats.mutable_urls().emplace(std::move(key), std::move(url)).second) {
+  if (stats.find_url(url.line, url.url)) {
     r.fail(path, "a second block for the same line and URL");
+    return;
   }
+  const std::uint64_t line = url.line;
+  stats.mutable_urls().emplace(line, std::move(url));
 }
 
 stats::RunStats read_stats(Reader& r, const json::object& root) {

@@ -76,9 +76,8 @@ BaselineReport compare_with_baseline(const RunStats& base, const RunStats& candi
   report.comparisons.push_back(
       compare_samples(pass_medians_ms(base), pass_medians_ms(candidate), settings.alpha, settings));
   std::vector<std::pair<const UrlStats*, const UrlStats*>> pairs;
-  for (const auto& [key, url] : candidate.urls()) {
-    const auto match = base.urls().find(key);
-    if (match != base.urls().end()) pairs.emplace_back(&match->second, &url);
+  for (const auto& [line, url] : candidate.urls()) {
+    if (const UrlStats* match = base.find_url(line, url.url)) pairs.emplace_back(match, &url);
   }
   const double per_url_alpha =
       settings.alpha / static_cast<double>(std::max<std::size_t>(pairs.size(), 1));
@@ -90,8 +89,9 @@ BaselineReport compare_with_baseline(const RunStats& base, const RunStats& candi
   }
   for (const BaselineComparison& comparison : report.comparisons) {
     if (comparison.regression()) ++report.regressions;
-    if (comparison.inconclusive_slowdown()) ++report.inconclusive_slowdowns;
+    if (comparison.inconclusive_slowdown() && comparison.scope) ++report.url_warnings;
   }
+  report.inconclusive = report.comparisons.front().inconclusive_slowdown();
   return report;
 }
 

@@ -35,6 +35,10 @@ struct Bucket {
 // buckets non-empty and in increasing index order.
 boost::json::value to_json(const Scalars& scalars, const std::vector<Bucket>& buckets);
 
+// The same as compact text (what boost::json::serialize(to_json(...)) gives), appended to
+// `out` without building a JSON tree: for documents with thousands of histograms.
+void append_text(const Scalars& scalars, const Bucket* begin, const Bucket* end, std::string& out);
+
 struct Parsed {
   Scalars scalars;
   std::vector<Bucket> buckets;  // non-empty, indices strictly increasing

@@ -1,6 +1,8 @@
 // Histogram <-> JSON. The reader trusts nothing: every member is checked for type and range
 // and against the others before any of it becomes a Histogram, so that a merged summary can
 // only ever combine histograms that some process could really have recorded.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <boost/json.hpp>
 #include <optional>
@@ -21,13 +23,26 @@ constexpr std::int64_t kVersion = 1;
 constexpr std::string_view kUnit = "us";
 constexpr std::size_t kMaxDecimalDigits = 39;  // 2^128 - 1 has 39 digits
 
-std::string decimal(U128 value) {
-  std::string digits;
+// Appends the decimal digits of `value` to `out`.
+void append_decimal(U128 value, std::string& out) {
+  char digits[kMaxDecimalDigits];
+  std::size_t n = 0;
   do {
-    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(value % 10)));
+    digits[kMaxDecimalDigits - ++n] = static_cast<char>('0' + static_cast<int>(value % 10));
     value /= 10;
   } while (value != 0);
-  return digits;
+  out.append(digits + kMaxDecimalDigits - n, n);
+}
+
+std::string decimal(U128 value) {
+  std::string out;
+  append_decimal(value, out);
+  return out;
+}
+
+void append_number(std::uint64_t value, std::string& out) {
+  const fmt::format_int text{value};
+  out.append(text.data(), text.size());
 }
 
 std::optional<U128> parse_decimal(std::string_view text) {
@@ -206,6 +221,35 @@ json::value to_json(const Scalars& scalars, const std::vector<Bucket>& buckets) 
   };
 }
 
+void append_text(const Scalars& scalars, const Bucket* begin, const Bucket* end, std::string& out) {
+  // Appended piece by piece (no format string to parse): a summary holds thousands of these.
+  static_assert(kFormat == "fetch.histogram" && kVersion == 1 && kUnit == "us" &&
+                Histogram::kSignificantDigits == 3 && Histogram::kMaxTrackable == 4294967295u);
+  out += R"({"format":"fetch.histogram","version":1,"unit":"us","significant_digits":3,)"
+         R"("max_trackable":4294967295,"count":)";
+  append_number(scalars.count, out);
+  out += ",\"overflow\":";
+  append_number(scalars.overflow, out);
+  out += ",\"min\":";
+  append_number(scalars.min, out);
+  out += ",\"max\":";
+  append_number(scalars.max, out);
+  out += ",\"sum\":\"";
+  append_decimal(scalars.sum, out);
+  out += "\",\"sum_of_squares\":\"";
+  append_decimal(scalars.sum_of_squares, out);
+  out += "\",\"buckets\":[";
+  for (const Bucket* bucket = begin; bucket != end; ++bucket) {
+    if (bucket != begin) out += ',';
+    out += '[';
+    append_number(bucket->index, out);
+    out += ',';
+    append_number(bucket->count, out);
+    out += ']';
+  }
+  out += "]}";
+}
+
 std::variant<Parsed, std::string> parse(const json::value& value) {
   const auto fail = [](std::string reason) { return "histogram: " + reason; };
   const json::object* object = value.if_object();
@@ -244,6 +288,19 @@ json::value Histogram::to_json() const {
   return form::to_json(
       {count_, overflow_, min(), max_, layout::to_u128(sum_), layout::to_u128(sum_of_squares_)},
       buckets);
+}
+
+void Histogram::append_json(std::string& out) const {
+  std::vector<form::Bucket> buckets;
+  if (count_ > 0) {
+    const std::size_t last = layout::index_of(max_);
+    for (std::size_t i = layout::index_of(min_); i <= last; ++i) {
+      if (counts_[i] != 0) buckets.push_back({static_cast<std::uint32_t>(i), counts_[i]});
+    }
+  }
+  form::append_text(
+      {count_, overflow_, min(), max_, layout::to_u128(sum_), layout::to_u128(sum_of_squares_)},
+      buckets.data(), buckets.data() + buckets.size(), out);
 }
 
 std::variant<Histogram, std::string> Histogram::from_json(const json::value& value) {

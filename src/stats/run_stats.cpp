@@ -87,16 +87,23 @@ void UrlStats::merge(const UrlStats& other) {
 
 RunStats::RunStats() = default;
 
-UrlStats& RunStats::url_entry(std::uint64_t line, std::string_view url) {
-  const std::pair<std::uint64_t, std::string_view> key{line, url};
-  auto at = urls_.find(key);
-  if (at == urls_.end()) {
-    UrlStats fresh;
-    fresh.line = line;
-    fresh.url = std::string{url};
-    at = urls_.emplace(UrlKey{line, std::string{url}}, std::move(fresh)).first;
+UrlStats* RunStats::find(std::uint64_t line, std::string_view url) noexcept {
+  for (auto [at, end] = urls_.equal_range(line); at != end; ++at) {
+    if (at->second.url == url) return &at->second;
   }
-  return at->second;
+  return nullptr;
+}
+
+const UrlStats* RunStats::find_url(std::uint64_t line, std::string_view url) const noexcept {
+  return const_cast<RunStats*>(this)->find(line, url);
+}
+
+UrlStats& RunStats::url_entry(std::uint64_t line, std::string_view url) {
+  if (UrlStats* found = find(line, url)) return *found;
+  UrlStats fresh;
+  fresh.line = line;
+  fresh.url = std::string{url};
+  return urls_.emplace(line, std::move(fresh))->second;
 }
 
 PassStats& RunStats::open_pass(std::uint64_t pass) {
@@ -163,12 +170,11 @@ double RunStats::requests_per_second() const noexcept {
 void RunStats::merge(const RunStats& other) {
   for (std::size_t i = 0; i < kMetricCount; ++i) latency_[i].merge(other.latency_[i]);
   totals_.merge(other.totals_);
-  for (const auto& [key, url] : other.urls_) {
-    auto at = urls_.find(key);
-    if (at == urls_.end()) {
-      urls_.emplace(key, url);
+  for (const auto& [line, url] : other.urls_) {
+    if (UrlStats* mine = find(line, url.url)) {
+      mine->merge(url);
     } else {
-      at->second.merge(url);
+      urls_.emplace(line, url);
     }
   }
   // Passes of the same index ran side by side (shards) or are the same pass of another run:

@@ -89,6 +89,16 @@ boost::json::value SparseHistogram::to_json() const {
       buckets);
 }
 
+void SparseHistogram::append_json(std::string& out) const {
+  // Bucket and form::Bucket have the same members; copied rather than aliased.
+  std::vector<form::Bucket> buckets;
+  buckets.reserve(buckets_.size());
+  for (const Bucket& bucket : buckets_) buckets.push_back({bucket.index, bucket.count});
+  form::append_text(
+      {count_, overflow_, min(), max_, layout::to_u128(sum_), layout::to_u128(sum_of_squares_)},
+      buckets.data(), buckets.data() + buckets.size(), out);
+}
+
 std::variant<SparseHistogram, std::string> SparseHistogram::from_json(
     const boost::json::value& json) {
   auto parsed = form::parse(json);

@@ -312,11 +312,11 @@ std::vector<ThresholdOutcome> check_thresholds(std::span<const Threshold> thresh
       continue;
     }
     bool matched = false;
-    for (const auto& [key, url] : stats.urls()) {
-      if ((t.line && key.first != *t.line) || (t.url && key.second != *t.url)) continue;
+    for (const auto& [line, url] : stats.urls()) {
+      if ((t.line && line != *t.line) || (t.url && url.url != *t.url)) continue;
       matched = true;
       const auto index = metric ? static_cast<std::size_t>(*metric) : 0;
-      outcomes.push_back(outcome(t, key,
+      outcomes.push_back(outcome(t, UrlKey{line, url.url},
                                  metric ? latency_value(t, url.latency[index])
                                         : counts_value(t, url.counts, stats.elapsed_s())));
     }

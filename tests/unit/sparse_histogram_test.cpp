@@ -112,6 +112,23 @@ TEST(StatsSparseHistogram, RefusesWhatTheDenseReaderRefuses) {
   EXPECT_TRUE(std::holds_alternative<std::string>(SparseHistogram::from_json(json::array{})));
 }
 
+TEST(StatsSparseHistogram, TheTextFormIsTheSerializedJsonOfBoth) {
+  Histogram dense;
+  SparseHistogram sparse;
+  std::string empty_dense, empty_sparse;
+  dense.append_json(empty_dense);
+  sparse.append_json(empty_sparse);
+  EXPECT_EQ(empty_dense, json::serialize(dense.to_json()));
+  EXPECT_EQ(empty_sparse, json::serialize(sparse.to_json()));
+  for (auto v : values(2000, 21)) dense.record(v), sparse.record(v);
+  std::string dense_text = "prefix:";
+  std::string sparse_text;
+  dense.append_json(dense_text);
+  sparse.append_json(sparse_text);
+  EXPECT_EQ(dense_text, "prefix:" + json::serialize(dense.to_json()));
+  EXPECT_EQ(sparse_text, json::serialize(dense.to_json()));
+}
+
 TEST(StatsSparseHistogram, QuantileRejectsOutOfRange) {
   SparseHistogram sparse;
   sparse.record(5);

@@ -20,14 +20,15 @@ std::string format_bench_table(const stats::RunStats& stats, std::size_t width =
 std::string format_threshold_lines(const std::vector<stats::ThresholdOutcome>& outcomes);
 
 // The baseline's settings, the whole run's comparison, and every URL whose comparison is a
-// regression or an inconclusive slowdown (at most `max_urls`, then how many more), with base
-// and new medians, n, ratio and its interval, p; then the count of each verdict.
+// regression (at most `max_urls`, then how many more), with base and new medians, n, ratio
+// and its interval, p; then how many URLs had each verdict.
 std::string format_baseline_lines(const stats::BaselineReport& report, const std::string& file,
                                   std::size_t max_urls = 20);
 
 // GitHub Actions workflow commands (stderr, one per line): ::error for each crossed threshold,
-// each regression and failed requests, ::warning for each inconclusive slowdown (::error with
-// --fail-inconclusive). Messages are escaped as the runner requires.
+// each regression and failed requests, ::warning when the whole run's comparison is an
+// inconclusive slowdown (::error with --fail-inconclusive). At most ten, the last counting the
+// rest; messages escaped as the runner requires.
 std::string github_annotations(const SummaryDocument& document);
 
 // A one-line description of one comparison's scope: "overall", or "line 3 http://a/".

@@ -56,10 +56,10 @@ struct SummaryDocument {
   const Verdicts& verdicts;
 };
 
-// The document as JSON, and as text (indented, one key per line, short arrays inline, ending
-// in a newline).
-boost::json::value summary_to_json(const SummaryDocument& document);
+// The document as text (indented, one key per line, arrays of numbers on one line, ending in
+// a newline), written in one pass; and the same parsed, for tests and tools.
 std::string summary_text(const SummaryDocument& document);
+boost::json::value summary_to_json(const SummaryDocument& document);
 
 // Milliseconds from microseconds, rounded as the document writes them.
 double to_ms(double micros) noexcept;

@@ -13,7 +13,6 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -103,17 +102,12 @@ struct UrlStats {
   friend bool operator==(const UrlStats&, const UrlStats&) = default;
 };
 
-// Per-URL blocks are kept per input line: (line number, URL).
+// Names one per-URL block: its input line number and URL (for reports).
 using UrlKey = std::pair<std::uint64_t, std::string>;
-struct UrlKeyLess {
-  using is_transparent = void;
-  template <class A, class B>
-  bool operator()(const A& a, const B& b) const noexcept {
-    return a.first != b.first ? a.first < b.first
-                              : std::string_view{a.second} < std::string_view{b.second};
-  }
-};
-using UrlMap = std::map<UrlKey, UrlStats, UrlKeyLess>;
+// Per-URL blocks by input line number. Several input files can give the same number to
+// different URLs: those are separate blocks, in the order they were first seen. (A map by
+// number alone: the hot path compares integers, not URLs.)
+using UrlMap = std::multimap<std::uint64_t, UrlStats>;
 
 class RunStats {
  public:
@@ -145,6 +139,8 @@ class RunStats {
   // Ended passes, by index (at most kMaxPasses, spread over the run).
   const StridedSamples<PassStats>& passes() const noexcept { return passes_; }
   const UrlMap& urls() const noexcept { return urls_; }
+  // The block of that line and URL, or null.
+  const UrlStats* find_url(std::uint64_t line, std::string_view url) const noexcept;
   double elapsed_s() const noexcept { return elapsed_s_; }
   // requests / elapsed_s (0 before finish()).
   double requests_per_second() const noexcept;
@@ -160,6 +156,7 @@ class RunStats {
 
  private:
   UrlStats& url_entry(std::uint64_t line, std::string_view url);
+  UrlStats* find(std::uint64_t line, std::string_view url) noexcept;
   PassStats& open_pass(std::uint64_t pass);
 
   Counts totals_;

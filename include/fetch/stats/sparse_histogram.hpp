@@ -42,6 +42,8 @@ class SparseHistogram {
 
   // The JSON form of histogram.hpp, exactly as Histogram::to_json writes it.
   boost::json::value to_json() const;
+  // The same as compact text appended to `out`, as Histogram::append_json.
+  void append_json(std::string& out) const;
   // Reads it with every check of Histogram::from_json (the same reasons), without ever
   // allocating the dense array.
   static std::variant<SparseHistogram, std::string> from_json(const boost::json::value& json);
