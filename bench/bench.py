@@ -54,6 +54,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="the WAN proxy's round-trip time (default 40)")
     parser.add_argument("--down-mbit", type=float, default=50.0, metavar="MBIT",
                         help="the WAN proxy's downstream bandwidth, Mbit/s (default 50)")
+    parser.add_argument("--fetch-args", default="", metavar="ARGS",
+                        help="more options for the fetch tool only (not fetch-base), split on "
+                             "spaces, e.g. '--runs 1 --export-json /dev/null': what options cost")
     parser.add_argument("--callgrind", action="store_true",
                         help="also count each fetch build's instructions once per workload "
                              "under valgrind's callgrind (exact, machine-independent)")
@@ -175,7 +178,8 @@ def main(argv: list[str]) -> int:
         workloads = make_workloads(nginx.port, args.quick, proxy.port if proxy else None)
         measure_gzip(workloads, nginx, ca)
         bench = Bench(Settings(args.runs, args.quick, args.include_slow),
-                      Commands(ca, programs, binaries), tmp, nginx, proxy)
+                      Commands(ca, programs, binaries, tuple(args.fetch_args.split())), tmp, nginx,
+                      proxy)
         started = time.monotonic()
         if "wrk" in args.tools and any(number in LOOPBACK for number in args.workloads):
             bench.run_wrk()

@@ -66,12 +66,14 @@ class Commands:
     ca: Path
     programs: dict[str, str]     # paths of nginx, openssl, curl, wrk (as found)
     binaries: dict[str, Path]    # fetch and fetch-base, by tool key
+    fetch_args: tuple[str, ...] = ()  # --fetch-args: more options for fetch (not fetch-base)
 
     def fetch(self, key: str, urls: Path, output_format: str = "tsv") -> list[str]:
         """fetch or fetch-base; the timed runs write TSV (to /dev/null), the correctness run
         JSON Lines."""
+        extra = list(self.fetch_args) if key == "fetch" else []
         return [str(self.binaries[key]), "--cacert", str(self.ca), "-j", str(CONCURRENCY),
-                "--format", output_format, "-q", str(urls)]
+                "--format", output_format, "-q", *extra, str(urls)]
 
     def curl(self, key: str, curl_config: Path) -> list[str]:
         http = {"curl-h1": ["--http1.1"], "curl-h2-compressed": ["--compressed"]}.get(key, [])
