@@ -74,6 +74,19 @@ void Histogram::merge(const Histogram& other) {
       layout::to_wide(layout::to_u128(sum_of_squares_) + layout::to_u128(other.sum_of_squares_));
 }
 
+void Histogram::clear() noexcept {
+  if (count_ > 0) {
+    std::fill(counts_.begin() + static_cast<std::ptrdiff_t>(layout::index_of(min_)),
+              counts_.begin() + static_cast<std::ptrdiff_t>(layout::index_of(max_)) + 1, 0);
+  }
+  count_ = 0;
+  overflow_ = 0;
+  min_ = UINT64_MAX;
+  max_ = 0;
+  sum_ = {};
+  sum_of_squares_ = {};
+}
+
 std::uint64_t Histogram::min() const noexcept { return count_ == 0 ? 0 : min_; }
 
 double Histogram::mean() const noexcept { return layout::mean_of(count_, layout::to_u128(sum_)); }

@@ -106,11 +106,19 @@ UrlStats& RunStats::url_entry(std::uint64_t line, std::string_view url) {
   return urls_.emplace(line, std::move(fresh))->second;
 }
 
-PassStats& RunStats::open_pass(std::uint64_t pass) {
+RunStats::OpenPass& RunStats::open_pass(std::uint64_t pass) {
   auto at = open_passes_.find(pass);
   if (at == open_passes_.end()) {
-    PassStats fresh;
-    fresh.index = pass;
+    OpenPass fresh;
+    fresh.stats.index = pass;
+    if (free_dense_.empty() && dense_.size() < kDensePasses) {
+      dense_.emplace_back();
+      free_dense_.push_back(static_cast<int>(dense_.size() - 1));
+    }
+    if (!free_dense_.empty()) {
+      fresh.dense = free_dense_.back();
+      free_dense_.pop_back();
+    }
     at = open_passes_.emplace(pass, std::move(fresh)).first;
   }
   return at->second;
@@ -130,23 +138,35 @@ void RunStats::add(const Observation& observation) {
   if (total) url.samples.add(observation.pass, *total);
   // A pass the samples will not keep is not worth a histogram.
   if (!passes_.wants(observation.pass)) return;
-  PassStats& pass = open_pass(observation.pass);
+  OpenPass& open = open_pass(observation.pass);
+  PassStats& pass = open.stats;
   ++pass.requests;
   ++(observation.ok ? pass.ok : pass.failed);
-  if (total) pass.total.record(*total);
+  if (!total) return;
+  if (open.dense >= 0) {
+    dense_[static_cast<std::size_t>(open.dense)].record(*total);
+  } else {
+    pass.total.record(*total);
+  }
 }
 
 void RunStats::add_dropped(std::uint64_t line, std::string_view url, std::uint64_t pass) {
   ++totals_.dropped;
   ++url_entry(line, url).counts.dropped;
-  if (passes_.wants(pass)) ++open_pass(pass).dropped;
+  if (passes_.wants(pass)) ++open_pass(pass).stats.dropped;
 }
 
 void RunStats::end_pass(std::uint64_t pass, double elapsed_s, bool complete) {
   auto at = open_passes_.find(pass);
   PassStats ended;
   if (at != open_passes_.end()) {
-    ended = std::move(at->second);
+    ended = std::move(at->second.stats);
+    if (const int dense = at->second.dense; dense >= 0) {
+      Histogram& histogram = dense_[static_cast<std::size_t>(dense)];
+      ended.total.merge(SparseHistogram::of(histogram));
+      histogram.clear();
+      free_dense_.push_back(dense);
+    }
     open_passes_.erase(at);
   }
   ended.index = pass;
@@ -158,7 +178,7 @@ void RunStats::end_pass(std::uint64_t pass, double elapsed_s, bool complete) {
 void RunStats::finish(double elapsed_s) {
   while (!open_passes_.empty()) {
     const auto first = open_passes_.begin();
-    end_pass(first->first, first->second.elapsed_s, false);
+    end_pass(first->first, first->second.stats.elapsed_s, false);
   }
   elapsed_s_ = elapsed_s;
 }

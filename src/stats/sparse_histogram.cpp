@@ -8,6 +8,24 @@
 
 namespace fetch::stats {
 
+SparseHistogram SparseHistogram::of(const Histogram& dense) {
+  SparseHistogram sparse;
+  if (dense.count_ == 0) return sparse;
+  const std::size_t last = layout::index_of(dense.max_);
+  for (std::size_t i = layout::index_of(dense.min_); i <= last; ++i) {
+    if (dense.counts_[i] != 0) {
+      sparse.buckets_.push_back({static_cast<std::uint32_t>(i), dense.counts_[i]});
+    }
+  }
+  sparse.count_ = dense.count_;
+  sparse.overflow_ = dense.overflow_;
+  sparse.min_ = dense.min_;
+  sparse.max_ = dense.max_;
+  sparse.sum_ = dense.sum_;
+  sparse.sum_of_squares_ = dense.sum_of_squares_;
+  return sparse;
+}
+
 void SparseHistogram::record(std::uint64_t micros) {
   const std::uint64_t value = layout::clamp(micros);
   const auto index = static_cast<std::uint32_t>(layout::index_of(value));

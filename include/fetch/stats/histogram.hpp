@@ -106,10 +106,14 @@ class Histogram {
   // Ignores members it does not know. Never throws (but std::bad_alloc) whatever the input.
   static std::variant<Histogram, std::string> from_json(const boost::json::value& json);
 
+  // Empties it, as if newly constructed, without allocating: O(buckets from min to max).
+  void clear() noexcept;
+
   // Equal when the same values were recorded, in whatever order and shards.
   friend bool operator==(const Histogram&, const Histogram&) = default;
 
  private:
+  friend class SparseHistogram;  // SparseHistogram::of reads the counts
   std::vector<std::uint64_t> counts_;
   std::uint64_t count_ = 0;
   std::uint64_t overflow_ = 0;

@@ -155,13 +155,26 @@ class RunStats {
   void set_elapsed(double elapsed_s) noexcept { elapsed_s_ = elapsed_s; }
 
  private:
+  // A pass under way. Its total_ms goes into a dense histogram while one is free (O(1) per
+  // request where a sparse one with thousands of buckets would move memory), and is made
+  // sparse when the pass ends.
+  struct OpenPass {
+    PassStats stats;
+    int dense = -1;  // index into dense_, or -1: straight into stats.total
+  };
+  // Dense histograms for the passes open at once: the closed model has one, the open model a
+  // few; beyond kDensePasses, passes record sparsely.
+  static constexpr std::size_t kDensePasses = 4;
+
   UrlStats& url_entry(std::uint64_t line, std::string_view url);
   UrlStats* find(std::uint64_t line, std::string_view url) noexcept;
-  PassStats& open_pass(std::uint64_t pass);
+  OpenPass& open_pass(std::uint64_t pass);
 
   Counts totals_;
   std::array<Histogram, kMetricCount> latency_;
-  std::map<std::uint64_t, PassStats> open_passes_;  // begun, not ended (the open model overlaps)
+  std::map<std::uint64_t, OpenPass> open_passes_;  // begun, not ended (the open model overlaps)
+  std::vector<Histogram> dense_;                   // at most kDensePasses
+  std::vector<int> free_dense_;                    // those not in use by a pass
   StridedSamples<PassStats> passes_{kMaxPasses};
   UrlMap urls_;
   double elapsed_s_ = 0;

@@ -21,6 +21,9 @@ namespace fetch::stats {
 
 class SparseHistogram {
  public:
+  // The same values as `dense` holds, in O(buckets from its min to its max).
+  static SparseHistogram of(const Histogram& dense);
+
   // Adds one value in microseconds, clamped to Histogram::kMaxTrackable (and counted in
   // overflow_count()) when larger.
   void record(std::uint64_t micros);
