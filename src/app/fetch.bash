@@ -11,6 +11,8 @@ _fetch() {
     -j --concurrency --connect-timeout -m --max-time --dns-servers --resolve --connect-to
     --retry --retry-delay --retry-max-time --retry-all-errors --parallel-max-host
     -x --proxy --noproxy
+    --runs --warmup -z --duration --rate --cold --export-json --export-markdown --export-junit
+    --threshold --baseline --max-regression --alpha --fail-inconclusive --shard --merge
     --cacert -k --insecure --no-sessionid --http2 --http1.1
     -f --format -w --write-out --color --colour --ordered --output-dir --no-progress -q --quiet'
   local variables='url url_effective http_code response_code size_download num_redirects
@@ -33,7 +35,7 @@ _fetch() {
       mapfile -t COMPREPLY < <(compgen -d -- "$cur")
       return
       ;;
-    --cacert)
+    --cacert | --export-json | --export-markdown | --export-junit | --baseline | --merge)
       mapfile -t COMPREPLY < <(compgen -f -- "$cur")
       return
       ;;
@@ -51,7 +53,8 @@ _fetch() {
       --connect-timeout | -m | --max-time | --dns-servers | -X | --request | -H | --header | \
       -d | --data | --data-raw | --data-binary | --json | --resolve | --connect-to | \
       --retry | --retry-delay | --retry-max-time | --parallel-max-host | -x | --proxy | \
-      --noproxy)
+      --noproxy | --runs | --warmup | -z | --duration | --rate | --threshold | \
+      --max-regression | --alpha | --shard)
       return  # a value of the user's own
       ;;
   esac

@@ -45,6 +45,21 @@ _arguments -s -S \
   '--no-sessionid[never resume TLS sessions]' \
   '(--http1.1)--http2[offer HTTP/2 and HTTP/1.1 over TLS (the default)]' \
   '(--http2)--http1.1[offer HTTP/1.1 only]' \
+  '--runs=[fetch the list N times (passes)]:passes' \
+  '--warmup=[passes first, not counted]:passes' \
+  '(-z --duration)'{-z+,--duration=}'[fetch the list over and over for this long]:duration (30s, 5m)' \
+  '--rate=[start at most N requests per second, minute or hour]:rate (N/s, N/m, N/h)' \
+  '--cold[close idle connections between passes]' \
+  '--export-json=[write the benchmark summary as JSON]:file:_files' \
+  '--export-markdown=[write the summary as Markdown]:file:_files' \
+  '--export-junit=[write thresholds and comparisons as JUnit XML]:file:_files' \
+  '*--threshold=[fail (exit 99) unless this holds]:expression' \
+  '--baseline=[compare with an earlier --export-json summary]:summary:_files' \
+  '--max-regression=[slowdown in per cent that counts]:percent' \
+  '--alpha=[significance level of the comparison]:alpha' \
+  '--fail-inconclusive[also fail on a slowdown not proven]' \
+  '--shard=[take shard K of N (by origin)]:K/N' \
+  '*--merge=[combine these summaries, fetch nothing]:summary:_files' \
   '(-f --format -w --write-out)'{-f+,--format=}'[record format]:format:(text tsv json)' \
   '(-f --format -w --write-out)'{-w+,--write-out=}'[write this template per URL, as curl -w]:template:->write_out' \
   '(--color --colour)'{--color=,--colour=}'[colour the text format]:when:(auto always never)' \

@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "bench_options.hpp"
+
 namespace fetch {
 namespace {
 
@@ -355,6 +357,8 @@ void add_options(CLI::App& app, Options& options) {
   add_tls_options(app, options);
   add_proxy_options(app, options);
   add_output_options(app, options);
+  app.option_defaults()->group("Benchmark");
+  add_bench_options(app, options.bench);
   app.option_defaults()->group("Options");  // what the caller adds next (--version)
   app.footer(kExamples);
 }

@@ -262,6 +262,43 @@ class ConcatSource final : public LineSource {
   bool cancelled_ = false;
 };
 
+// Every line of the inner source, kept as it is first read, then replayed from memory.
+class ReplaySource final : public LineSource {
+ public:
+  explicit ReplaySource(std::unique_ptr<LineSource> inner) : inner_(std::move(inner)) {}
+
+  asio::awaitable<std::optional<InputLine>> next() override {
+    if (cancelled_) co_return std::nullopt;
+    if (position_ < lines_.size()) co_return lines_[position_++];
+    if (!inner_) co_return std::nullopt;
+    // A rewind before the first pass had read everything goes on reading where it stopped.
+    std::optional<InputLine> line = co_await inner_->next();
+    if (!line || cancelled_) {
+      if (!cancelled_) inner_.reset();  // the end: close the file
+      co_return std::nullopt;
+    }
+    lines_.push_back(*line);
+    ++position_;
+    co_return line;
+  }
+
+  void cancel() noexcept override {
+    cancelled_ = true;
+    if (inner_) inner_->cancel();
+  }
+
+  bool rewind() override {
+    position_ = 0;
+    return !cancelled_;
+  }
+
+ private:
+  std::unique_ptr<LineSource> inner_;
+  std::vector<InputLine> lines_;
+  std::size_t position_ = 0;
+  bool cancelled_ = false;
+};
+
 std::unique_ptr<LineSource> source_for(const asio::any_io_executor& executor, Fd fd,
                                        const std::string& path) {
   struct stat st {};
@@ -308,6 +345,10 @@ std::unique_ptr<LineSource> open_line_source(const asio::any_io_executor& execut
 
 std::unique_ptr<LineSource> make_argument_source(std::vector<std::string> urls) {
   return std::make_unique<ArgumentSource>(std::move(urls));
+}
+
+std::unique_ptr<LineSource> make_replay_source(std::unique_ptr<LineSource> inner) {
+  return std::make_unique<ReplaySource>(std::move(inner));
 }
 
 std::unique_ptr<LineSource> concat_sources(std::vector<std::unique_ptr<LineSource>> sources) {

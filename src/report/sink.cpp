@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <optional>
 
+#include "fetch/report/bench_text.hpp"
 #include "fetch/report/fd_output.hpp"
 #include "fetch/report/formats.hpp"
 #include "fetch/report/progress.hpp"
@@ -34,6 +35,7 @@ class ConsoleSink final : public Sink {
         write_out_(std::move(extras.write_out)),
         out_(out_fd, has_live_reader(out_fd)),
         err_(err_fd, true),
+        table_(!quiet && is_terminal(err_fd)),
         clear_before_result_(choice.progress && same_terminal(out_fd, err_fd)) {
     if (choice_.progress) {
       progress_.emplace(err_, run_);
@@ -66,6 +68,8 @@ class ConsoleSink final : public Sink {
     out_.flush();
     if (progress_) progress_->clear();
     if (!quiet_) err_.write(format_summary(run_));
+    // A benchmark's percentile table and histogram, for people only.
+    if (table_ && run_.stats) err_.write(format_bench_table(*run_.stats));
   }
 
   bool closed() const override { return out_.broken(); }
@@ -116,6 +120,7 @@ class ConsoleSink final : public Sink {
   std::string line_;  // the record being written
   Output out_;
   Output err_;
+  bool table_;
   bool clear_before_result_;
   std::optional<Progress> progress_;                 // declared after err_: it refers to it
   std::optional<boost::asio::steady_timer> ticker_;  // after progress_: its handler draws it

@@ -1,13 +1,9 @@
+// The closed model: -j workers over the list, pass after pass.
 #include "fetch/run/scheduler.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/experimental/channel.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <exception>
 #include <optional>
 #include <string>
@@ -18,97 +14,93 @@
 #include "fetch/input/line_source.hpp"
 #include "fetch/report/sink.hpp"
 #include "fetch/report/summary.hpp"
-#include "fetch/run/reorder_window.hpp"
+#include "fetch/run/rate_limiter.hpp"
+#include "scheduler_state.hpp"
 
 namespace fetch {
 
-namespace asio = boost::asio;
 using boost::system::error_code;
 
-namespace {
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-}
-
-// One line to fetch, with its place in the input order (--ordered; 0 otherwise).
-struct Scheduler::Job {
-  InputLine line;
-  std::uint64_t ticket = 0;
-};
-
-// Everything the producer and the workers share while run() is in progress. Lives in
-// run()'s coroutine frame, which outlives them all.
-struct Scheduler::State {
-  // Lines flow from the producer to the workers; an empty optional tells one worker to stop.
-  // (Boost 1.81's channel::close() drops buffered items, so no close() here.)
-  using Queue = asio::experimental::channel<void(error_code, std::optional<Job>)>;
-
-  State(const asio::any_io_executor& executor, unsigned concurrency, std::size_t order_window)
-      : executor(executor),
-        queue(executor, concurrency),
-        all_done(executor, asio::steady_timer::time_point::max()),
-        room(executor, asio::steady_timer::time_point::max()),
-        cancel_signals(concurrency + 1) {
-    if (order_window > 0) window.emplace(order_window);
-  }
-
-  asio::any_io_executor executor;
-  Queue queue;
-  asio::steady_timer all_done;          // cancelled by the last coroutine to finish
-  std::optional<ReorderWindow> window;  // --ordered
-  asio::steady_timer room;              // cancelled when the window makes room: wakes the producer
-  std::vector<asio::cancellation_signal> cancel_signals;  // one per worker, last: producer
-  unsigned workers = 0;                                   // started so far, at most the concurrency
-  unsigned running = 0;        // the producer and the workers not yet finished
-  std::exception_ptr failure;  // a bug, rethrown from run()
-  std::string input_error;     // why reading the input stopped early, if it did
-
-  void finished_one() {
-    if (--running == 0) {
-      all_done.cancel();
-    }
-  }
-};
-
 Scheduler::Scheduler(Session& session, LineSource& source, Sink& sink, Summary& summary,
-                     unsigned concurrency, std::size_t order_window)
+                     unsigned concurrency, RunPlan plan)
     : session_(session),
       source_(source),
       sink_(sink),
       summary_(summary),
       concurrency_(concurrency),
-      order_window_(order_window) {}
+      plan_(plan) {
+  if (plan_.rate && !plan_.open_model()) {
+    limiter_ = std::make_unique<RateLimiter>(*plan_.rate, 1.0);
+  }
+}
+
+Scheduler::~Scheduler() = default;
 
 asio::awaitable<void> Scheduler::run() {
+  if (plan_.open_model()) {
+    co_await run_open();
+  } else {
+    co_await run_passes();
+  }
+  summary_.finish_counting(
+      counted_since_ ? std::chrono::duration<double>(Clock::now() - *counted_since_).count() : 0);
+}
+
+bool Scheduler::past_deadline() const noexcept {
+  return counting_ && deadline_ && Clock::now() >= *deadline_;
+}
+
+asio::awaitable<void> Scheduler::run_passes() {
+  const std::uint64_t runs = plan_.runs.value_or(plan_.duration ? UINT64_MAX : 1);
+  for (std::uint64_t pass = 0; !stopped_; ++pass) {
+    const bool counted = pass >= plan_.warmup;
+    if (counted && pass - plan_.warmup >= runs) break;
+    if (pass > 0) {
+      if (between_passes_) between_passes_();
+      if (!source_.rewind()) break;
+    }
+    const Clock::time_point started = Clock::now();
+    if (counted && !counted_since_) counted_since_ = started;
+    if (counted && plan_.duration && !deadline_) deadline_ = started + *plan_.duration;
+    const bool complete = co_await run_pass(pass - (counted ? plan_.warmup : 0), counted);
+    if (counted && !stopped_) {
+      summary_.end_pass(pass_, std::chrono::duration<double>(Clock::now() - started).count(),
+                        complete);
+    }
+    if (!input_error_.empty() || (counted && past_deadline())) break;
+  }
+}
+
+asio::awaitable<bool> Scheduler::run_pass(std::uint64_t pass, bool counted) {
   const asio::any_io_executor executor = co_await asio::this_coro::executor;
-  State state{executor, concurrency_, order_window_};
+  // Warm-up passes report nothing, so they have nothing to order.
+  State state{executor, concurrency_, counted ? plan_.order_window : 0};
   state_ = &state;
+  counting_ = counted;
+  pass_ = pass;
   state.running = 1;
   spawn(produce(), state.cancel_signals.back());
   co_await state.all_done.async_wait(use_tuple);
-  // Stopped by a signal: what finished is still reported, in order, gaps skipped.
-  while (state.window && !state.failure && !sink_.closed()) {
-    const Result* held = state.window->held();
-    if (!held) break;
-    sink_.on_result(*held);
-    state.window->pop();
-  }
+  release_held();
   state_ = nullptr;
   input_error_ = std::move(state.input_error);
   if (state.failure) {
     std::rethrow_exception(state.failure);
   }
+  co_return !state.cut && !stopped_;
 }
 
 void Scheduler::spawn(asio::awaitable<void> coroutine, asio::cancellation_signal& signal) {
   // A coroutine that throws has a bug; remember it, stop the rest, rethrow from run().
-  auto on_exit = [this](std::exception_ptr error) {
-    if (error && !stopped_ && state_ && !state_->failure) {
-      state_->failure = error;
+  State* state = state_;
+  auto on_exit = [this, state](std::exception_ptr error) {
+    if (error && !stopped_ && !state->failure) {
+      state->failure = error;
       stop();
     }
-    state_->finished_one();
+    state->finished_one();
   };
-  asio::co_spawn(state_->executor, std::move(coroutine),
+  asio::co_spawn(state->executor, std::move(coroutine),
                  asio::bind_cancellation_slot(signal.slot(), on_exit));
 }
 
@@ -129,13 +121,49 @@ void Scheduler::stop() {
   }
 }
 
+bool Scheduler::report(Result& result, std::uint64_t pass, double queued_ms,
+                       std::uint64_t ticket) {
+  summary_.add(result, RequestInfo{pass, queued_ms, plan_.open_model()});
+  if (!state_ || !state_->window) {
+    sink_.on_result(result);
+  } else {
+    ReorderWindow& window = *state_->window;
+    window.put(ticket, std::move(result));
+    bool released = false;
+    while (!sink_.closed()) {
+      const Result* ready = window.ready();
+      if (!ready) break;
+      sink_.on_result(*ready);
+      window.pop();
+      released = true;
+    }
+    if (released) state_->room.cancel();  // the producer may start lines again
+  }
+  if (sink_.closed()) {
+    stop();
+    return false;
+  }
+  return true;
+}
+
+void Scheduler::release_held() {
+  while (state_->window && !state_->failure && !sink_.closed()) {
+    const Result* held = state_->window->held();
+    if (!held) break;
+    sink_.on_result(*held);
+    state_->window->pop();
+  }
+}
+
 asio::awaitable<void> Scheduler::produce() {
   while (!stopped_) {
     // --ordered: no line starts while the window is full (a slow line holds back at most it).
     while (state_->window && state_->window->full() && !stopped_) {
       co_await state_->room.async_wait(use_tuple);
     }
-    if (stopped_) {
+    if (stopped_) break;
+    if (past_deadline()) {
+      state_->cut = true;  // --duration is over: no more lines for this pass
       break;
     }
     std::optional<InputLine> line;
@@ -180,16 +208,19 @@ asio::awaitable<void> Scheduler::produce() {
 asio::awaitable<void> Scheduler::work(Job first) {
   std::optional<Job> job{std::move(first)};
   while (!stopped_) {
-    ++summary_.in_flight;
-    sink_.on_progress();
-    Result result = co_await fetch_url(session_, std::move(job->line));
-    --summary_.in_flight;
-    if (stopped_) {
-      break;
-    }
-    summary_.add(result);
-    if (!report(job->ticket, result)) {
-      break;
+    // Past --duration, lines still queued are passed over (the producer reads no more).
+    const bool skip = past_deadline();
+    if (skip) state_->cut = true;
+    if (!skip && limiter_ && !co_await limiter_->acquire()) break;
+    if (!skip) {
+      ++summary_.in_flight;
+      sink_.on_progress();
+      Result result = co_await fetch_url(session_, std::move(job->line));
+      --summary_.in_flight;
+      if (stopped_) {
+        break;
+      }
+      if (counting_ && !report(result, pass_, 0, job->ticket)) break;
     }
     auto [ec, next] = co_await state_->queue.async_receive(use_tuple);
     if (ec || !next || stopped_) {
@@ -197,29 +228,6 @@ asio::awaitable<void> Scheduler::work(Job first) {
     }
     job = std::move(next);
   }
-}
-
-bool Scheduler::report(std::uint64_t ticket, Result& result) {
-  if (!state_->window) {
-    sink_.on_result(result);
-  } else {
-    ReorderWindow& window = *state_->window;
-    window.put(ticket, std::move(result));
-    bool released = false;
-    while (!sink_.closed()) {
-      const Result* ready = window.ready();
-      if (!ready) break;
-      sink_.on_result(*ready);
-      window.pop();
-      released = true;
-    }
-    if (released) state_->room.cancel();  // the producer may start lines again
-  }
-  if (sink_.closed()) {
-    stop();
-    return false;
-  }
-  return true;
 }
 
 }  // namespace fetch

@@ -7,13 +7,8 @@
 #include "histogram_layout.hpp"
 
 namespace fetch::stats {
-namespace {
+namespace layout {
 
-using layout::U128;
-
-// The nearest rank ceil(q * n), in [1, n]. q * n carries the rounding of q's binary
-// representation and of the product, a few units in the 16th digit; taking 1e-14 of it off
-// first keeps 0.999 * 1000 (computed as 999.0000000000001) at rank 999, not 1000.
 std::uint64_t nearest_rank(double q, std::uint64_t n) noexcept {
   const double x = q * static_cast<double>(n);
   const double rank = std::ceil(x - x * 1e-14);
@@ -22,7 +17,29 @@ std::uint64_t nearest_rank(double q, std::uint64_t n) noexcept {
   return static_cast<std::uint64_t>(rank);
 }
 
-}  // namespace
+double mean_of(std::uint64_t n, U128 sum) noexcept {
+  if (n == 0) return 0;
+  return static_cast<double>(static_cast<long double>(sum) / static_cast<long double>(n));
+}
+
+double stddev_of(std::uint64_t count, U128 s1, U128 s2) noexcept {
+  if (count < 2) return 0;
+  // n * variance = S2 - S1^2 / n. With S1 = q n + r (0 <= r < n) that is
+  // (S2 - q^2 n - 2 q r) - r^2 / n: the first part exact in 128 bits (q <= max < 2^32), so
+  // nothing cancels in floating point however small the spread is next to the mean.
+  const U128 n = count;
+  const U128 q = s1 / n;
+  const U128 r = s1 % n;
+  const U128 integral = q * q * n + 2 * q * r;
+  if (s2 < integral) return 0;  // cannot happen for recorded data; from_json checks it too
+  const long double fraction =
+      static_cast<long double>(r) * static_cast<long double>(r) / static_cast<long double>(count);
+  const long double spread = static_cast<long double>(s2 - integral) - fraction;
+  if (spread <= 0) return 0;
+  return static_cast<double>(std::sqrt(spread / static_cast<long double>(count)));
+}
+
+}  // namespace layout
 
 Histogram::Histogram() : counts_(kCountsLength, 0) {}
 
@@ -57,38 +74,32 @@ void Histogram::merge(const Histogram& other) {
       layout::to_wide(layout::to_u128(sum_of_squares_) + layout::to_u128(other.sum_of_squares_));
 }
 
-std::uint64_t Histogram::min() const noexcept { return count_ == 0 ? 0 : min_; }
-
-double Histogram::mean() const noexcept {
-  if (count_ == 0) return 0;
-  return static_cast<double>(static_cast<long double>(layout::to_u128(sum_)) /
-                             static_cast<long double>(count_));
+void Histogram::clear() noexcept {
+  if (count_ > 0) {
+    std::fill(counts_.begin() + static_cast<std::ptrdiff_t>(layout::index_of(min_)),
+              counts_.begin() + static_cast<std::ptrdiff_t>(layout::index_of(max_)) + 1, 0);
+  }
+  count_ = 0;
+  overflow_ = 0;
+  min_ = UINT64_MAX;
+  max_ = 0;
+  sum_ = {};
+  sum_of_squares_ = {};
 }
 
+std::uint64_t Histogram::min() const noexcept { return count_ == 0 ? 0 : min_; }
+
+double Histogram::mean() const noexcept { return layout::mean_of(count_, layout::to_u128(sum_)); }
+
 double Histogram::stddev() const noexcept {
-  if (count_ < 2) return 0;
-  // n * variance = S2 - S1^2 / n. With S1 = q n + r (0 <= r < n) that is
-  // (S2 - q^2 n - 2 q r) - r^2 / n: the first part exact in 128 bits (q <= max < 2^32), so
-  // nothing cancels in floating point however small the spread is next to the mean.
-  const U128 n = count_;
-  const U128 s1 = layout::to_u128(sum_);
-  const U128 s2 = layout::to_u128(sum_of_squares_);
-  const U128 q = s1 / n;
-  const U128 r = s1 % n;
-  const U128 integral = q * q * n + 2 * q * r;
-  if (s2 < integral) return 0;  // cannot happen for recorded data; from_json checks it too
-  const long double fraction =
-      static_cast<long double>(r) * static_cast<long double>(r) / static_cast<long double>(count_);
-  const long double spread = static_cast<long double>(s2 - integral) - fraction;
-  if (spread <= 0) return 0;
-  return static_cast<double>(std::sqrt(spread / static_cast<long double>(count_)));
+  return layout::stddev_of(count_, layout::to_u128(sum_), layout::to_u128(sum_of_squares_));
 }
 
 std::uint64_t Histogram::quantile(double q) const {
   if (!(q >= 0 && q <= 1)) throw std::invalid_argument("quantile: q must be in [0, 1]");
   if (count_ == 0) return 0;
   if (q == 0) return min_;
-  const std::uint64_t rank = nearest_rank(q, count_);
+  const std::uint64_t rank = layout::nearest_rank(q, count_);
   std::uint64_t seen = 0;
   const std::size_t last = layout::index_of(max_);
   for (std::size_t i = layout::index_of(min_); i <= last; ++i) {
@@ -96,6 +107,15 @@ std::uint64_t Histogram::quantile(double q) const {
     if (seen >= rank) return std::min(layout::highest_at(i), max_);
   }
   return max_;
+}
+
+std::uint64_t Histogram::count_up_to(std::uint64_t micros) const noexcept {
+  if (count_ == 0) return 0;
+  const std::size_t last =
+      std::min(layout::index_of(layout::clamp(micros)), layout::index_of(max_));
+  std::uint64_t seen = 0;
+  for (std::size_t i = layout::index_of(min_); i <= last; ++i) seen += counts_[i];
+  return seen;
 }
 
 std::uint64_t Histogram::lowest_equivalent(std::uint64_t micros) noexcept {

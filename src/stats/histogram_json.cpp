@@ -1,15 +1,18 @@
 // Histogram <-> JSON. The reader trusts nothing: every member is checked for type and range
 // and against the others before any of it becomes a Histogram, so that a merged summary can
 // only ever combine histograms that some process could really have recorded.
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <boost/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "fetch/stats/histogram.hpp"
-#include "histogram_layout.hpp"
+#include "histogram_form.hpp"
 
-namespace fetch::stats {
+namespace fetch::stats::form {
 namespace {
 
 namespace json = boost::json;
@@ -20,13 +23,26 @@ constexpr std::int64_t kVersion = 1;
 constexpr std::string_view kUnit = "us";
 constexpr std::size_t kMaxDecimalDigits = 39;  // 2^128 - 1 has 39 digits
 
-std::string decimal(U128 value) {
-  std::string digits;
+// Appends the decimal digits of `value` to `out`.
+void append_decimal(U128 value, std::string& out) {
+  char digits[kMaxDecimalDigits];
+  std::size_t n = 0;
   do {
-    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(value % 10)));
+    digits[kMaxDecimalDigits - ++n] = static_cast<char>('0' + static_cast<int>(value % 10));
     value /= 10;
   } while (value != 0);
-  return digits;
+  out.append(digits + kMaxDecimalDigits - n, n);
+}
+
+std::string decimal(U128 value) {
+  std::string out;
+  append_decimal(value, out);
+  return out;
+}
+
+void append_number(std::uint64_t value, std::string& out) {
+  const fmt::format_int text{value};
+  out.append(text.data(), text.size());
 }
 
 std::optional<U128> parse_decimal(std::string_view text) {
@@ -86,18 +102,8 @@ std::string check_parameters(const json::object& object) {
   return {};
 }
 
-// The scalar members, as read, before they are checked against the buckets.
-struct Totals {
-  std::uint64_t count = 0;
-  std::uint64_t overflow = 0;
-  std::uint64_t min = 0;
-  std::uint64_t max = 0;
-  U128 sum = 0;
-  U128 sum_of_squares = 0;
-};
-
-std::variant<Totals, std::string> read_totals(const json::object& object) {
-  Totals totals;
+std::variant<Scalars, std::string> read_scalars(const json::object& object) {
+  Scalars totals;
   for (auto [key, out] :
        {std::pair{"count", &totals.count}, std::pair{"overflow", &totals.overflow},
         std::pair{"min", &totals.min}, std::pair{"max", &totals.max}}) {
@@ -114,30 +120,31 @@ std::variant<Totals, std::string> read_totals(const json::object& object) {
   return totals;
 }
 
-// Fills `counts` from the [index, count] pairs; returns the sum of the counts in `total`.
-std::string read_buckets(const json::object& object, std::vector<std::uint64_t>& counts,
+// Reads the [index, count] pairs into `buckets`; returns the sum of the counts in `total`.
+std::string read_buckets(const json::object& object, std::vector<Bucket>& buckets,
                          std::uint64_t& total) {
-  const json::value* buckets = object.if_contains("buckets");
-  if (!buckets || !buckets->is_array()) return "\"buckets\" is not an array";
-  std::optional<std::size_t> previous;
+  const json::value* array = object.if_contains("buckets");
+  if (!array || !array->is_array()) return "\"buckets\" is not an array";
   total = 0;
-  for (const json::value& pair : buckets->get_array()) {
+  buckets.reserve(array->get_array().size());
+  for (const json::value& pair : array->get_array()) {
     const json::array* entry = pair.if_array();
     if (!entry || entry->size() != 2) return "a bucket is not an [index, count] pair";
     const std::optional<std::uint64_t> index = as_unsigned((*entry)[0]);
     const std::optional<std::uint64_t> count = as_unsigned((*entry)[1]);
     if (!index || *index >= Histogram::kCountsLength) return "a bucket index is out of range";
-    if (previous && *index <= *previous) return "bucket indices are not strictly increasing";
+    if (!buckets.empty() && *index <= buckets.back().index) {
+      return "bucket indices are not strictly increasing";
+    }
     if (!count || *count == 0) return "a bucket count is not a positive integer";
     if (*count > UINT64_MAX - total) return "the bucket counts add up to more than 2^64 - 1";
-    counts[*index] = *count;
+    buckets.push_back({static_cast<std::uint32_t>(*index), *count});
     total += *count;
-    previous = *index;
   }
   return {};
 }
 
-std::string check_extremes(const Totals& totals, const std::vector<std::uint64_t>& counts) {
+std::string check_extremes(const Scalars& totals, const std::vector<Bucket>& buckets) {
   if (totals.count == 0) {
     if (totals.min != 0 || totals.max != 0 || totals.sum != 0 || totals.sum_of_squares != 0 ||
         totals.overflow != 0) {
@@ -148,35 +155,34 @@ std::string check_extremes(const Totals& totals, const std::vector<std::uint64_t
   if (totals.max > Histogram::kMaxTrackable) return "\"max\" is above \"max_trackable\"";
   if (totals.min > totals.max) return "\"min\" is above \"max\"";
   if (totals.count == 1 && totals.min != totals.max) return "one value but \"min\" != \"max\"";
-  const auto first = std::find_if(counts.begin(), counts.end(), [](auto c) { return c != 0; });
-  const auto last = std::find_if(counts.rbegin(), counts.rend(), [](auto c) { return c != 0; });
-  if (static_cast<std::size_t>(first - counts.begin()) != layout::index_of(totals.min)) {
+  if (buckets.front().index != layout::index_of(totals.min)) {
     return "\"min\" is not in the lowest non-empty bucket";
   }
-  if (static_cast<std::size_t>(counts.rend() - last) - 1 != layout::index_of(totals.max)) {
+  if (buckets.back().index != layout::index_of(totals.max)) {
     return "\"max\" is not in the highest non-empty bucket";
   }
   if (totals.overflow > 0 && totals.max != Histogram::kMaxTrackable) {
     return "\"overflow\" is not 0 but \"max\" is below \"max_trackable\"";
   }
-  if (totals.overflow > counts.back()) return "\"overflow\" exceeds the top bucket's count";
+  const std::uint64_t top =
+      buckets.back().index == Histogram::kCountsLength - 1 ? buckets.back().count : 0;
+  if (totals.overflow > top) return "\"overflow\" exceeds the top bucket's count";
   return {};
 }
 
 // The sums must be ones that the bucketed values can make: each value lies in its bucket and
 // in [min, max], and S2 >= S1^2 / n (Cauchy-Schwarz), which stddev() relies on. Checked in
 // 128 bits: no term overflows, as the count is below 2^64 and every value below 2^32.
-std::string check_sums(const Totals& totals, const std::vector<std::uint64_t>& counts) {
+std::string check_sums(const Scalars& totals, const std::vector<Bucket>& buckets) {
   if (totals.count == 0) return {};
   U128 low = 0, high = 0, low_squares = 0, high_squares = 0;
-  for (std::size_t i = 0; i < counts.size(); ++i) {
-    if (counts[i] == 0) continue;
-    const U128 lo = std::max(layout::lowest_at(i), totals.min);
-    const U128 hi = std::min(layout::highest_at(i), totals.max);
-    low += lo * counts[i];
-    high += hi * counts[i];
-    low_squares += lo * lo * counts[i];
-    high_squares += hi * hi * counts[i];
+  for (const Bucket& bucket : buckets) {
+    const U128 lo = std::max(layout::lowest_at(bucket.index), totals.min);
+    const U128 hi = std::min(layout::highest_at(bucket.index), totals.max);
+    low += lo * bucket.count;
+    high += hi * bucket.count;
+    low_squares += lo * lo * bucket.count;
+    high_squares += hi * hi * bucket.count;
   }
   if (totals.sum < low || totals.sum > high) return "\"sum\" does not fit the buckets";
   if (totals.sum_of_squares < low_squares || totals.sum_of_squares > high_squares) {
@@ -195,54 +201,120 @@ std::string check_sums(const Totals& totals, const std::vector<std::uint64_t>& c
 
 }  // namespace
 
-json::value Histogram::to_json() const {
-  json::array buckets;
-  if (count_ > 0) {
-    const std::size_t last = layout::index_of(max_);
-    for (std::size_t i = layout::index_of(min_); i <= last; ++i) {
-      if (counts_[i] != 0) buckets.push_back(json::array{i, counts_[i]});
-    }
-  }
+json::value to_json(const Scalars& scalars, const std::vector<Bucket>& buckets) {
+  json::array pairs;
+  pairs.reserve(buckets.size());
+  for (const Bucket& bucket : buckets) pairs.push_back(json::array{bucket.index, bucket.count});
   return json::object{
       {"format", kFormat},
       {"version", kVersion},
       {"unit", kUnit},
-      {"significant_digits", kSignificantDigits},
-      {"max_trackable", kMaxTrackable},
-      {"count", count_},
-      {"overflow", overflow_},
-      {"min", min()},
-      {"max", max_},
-      {"sum", decimal(layout::to_u128(sum_))},
-      {"sum_of_squares", decimal(layout::to_u128(sum_of_squares_))},
-      {"buckets", std::move(buckets)},
+      {"significant_digits", Histogram::kSignificantDigits},
+      {"max_trackable", Histogram::kMaxTrackable},
+      {"count", scalars.count},
+      {"overflow", scalars.overflow},
+      {"min", scalars.min},
+      {"max", scalars.max},
+      {"sum", decimal(scalars.sum)},
+      {"sum_of_squares", decimal(scalars.sum_of_squares)},
+      {"buckets", std::move(pairs)},
   };
 }
 
-std::variant<Histogram, std::string> Histogram::from_json(const json::value& value) {
+void append_text(const Scalars& scalars, const Bucket* begin, const Bucket* end, std::string& out) {
+  // Appended piece by piece (no format string to parse): a summary holds thousands of these.
+  static_assert(kFormat == "fetch.histogram" && kVersion == 1 && kUnit == "us" &&
+                Histogram::kSignificantDigits == 3 && Histogram::kMaxTrackable == 4294967295u);
+  out += R"({"format":"fetch.histogram","version":1,"unit":"us","significant_digits":3,)"
+         R"("max_trackable":4294967295,"count":)";
+  append_number(scalars.count, out);
+  out += ",\"overflow\":";
+  append_number(scalars.overflow, out);
+  out += ",\"min\":";
+  append_number(scalars.min, out);
+  out += ",\"max\":";
+  append_number(scalars.max, out);
+  out += ",\"sum\":\"";
+  append_decimal(scalars.sum, out);
+  out += "\",\"sum_of_squares\":\"";
+  append_decimal(scalars.sum_of_squares, out);
+  out += "\",\"buckets\":[";
+  for (const Bucket* bucket = begin; bucket != end; ++bucket) {
+    if (bucket != begin) out += ',';
+    out += '[';
+    append_number(bucket->index, out);
+    out += ',';
+    append_number(bucket->count, out);
+    out += ']';
+  }
+  out += "]}";
+}
+
+std::variant<Parsed, std::string> parse(const json::value& value) {
   const auto fail = [](std::string reason) { return "histogram: " + reason; };
   const json::object* object = value.if_object();
   if (!object) return fail("not a JSON object");
   if (std::string reason = check_parameters(*object); !reason.empty()) return fail(reason);
-  auto totals = read_totals(*object);
+  auto totals = read_scalars(*object);
   if (auto* reason = std::get_if<std::string>(&totals)) return fail(*reason);
-  const Totals& read = std::get<Totals>(totals);
 
-  Histogram histogram;
+  Parsed parsed;
+  parsed.scalars = std::get<Scalars>(totals);
   std::uint64_t total = 0;
-  std::string reason = read_buckets(*object, histogram.counts_, total);
-  if (reason.empty() && total != read.count)
+  std::string reason = read_buckets(*object, parsed.buckets, total);
+  if (reason.empty() && total != parsed.scalars.count) {
     reason = "the bucket counts do not add up to \"count\"";
-  if (reason.empty()) reason = check_extremes(read, histogram.counts_);
-  if (reason.empty()) reason = check_sums(read, histogram.counts_);
+  }
+  if (reason.empty()) reason = check_extremes(parsed.scalars, parsed.buckets);
+  if (reason.empty()) reason = check_sums(parsed.scalars, parsed.buckets);
   if (!reason.empty()) return fail(reason);
+  return parsed;
+}
 
-  histogram.count_ = read.count;
-  histogram.overflow_ = read.overflow;
-  histogram.min_ = read.count == 0 ? UINT64_MAX : read.min;
-  histogram.max_ = read.max;
-  histogram.sum_ = layout::to_wide(read.sum);
-  histogram.sum_of_squares_ = layout::to_wide(read.sum_of_squares);
+}  // namespace fetch::stats::form
+
+namespace fetch::stats {
+
+namespace json = boost::json;
+
+json::value Histogram::to_json() const {
+  std::vector<form::Bucket> buckets;
+  if (count_ > 0) {
+    const std::size_t last = layout::index_of(max_);
+    for (std::size_t i = layout::index_of(min_); i <= last; ++i) {
+      if (counts_[i] != 0) buckets.push_back({static_cast<std::uint32_t>(i), counts_[i]});
+    }
+  }
+  return form::to_json(
+      {count_, overflow_, min(), max_, layout::to_u128(sum_), layout::to_u128(sum_of_squares_)},
+      buckets);
+}
+
+void Histogram::append_json(std::string& out) const {
+  std::vector<form::Bucket> buckets;
+  if (count_ > 0) {
+    const std::size_t last = layout::index_of(max_);
+    for (std::size_t i = layout::index_of(min_); i <= last; ++i) {
+      if (counts_[i] != 0) buckets.push_back({static_cast<std::uint32_t>(i), counts_[i]});
+    }
+  }
+  form::append_text(
+      {count_, overflow_, min(), max_, layout::to_u128(sum_), layout::to_u128(sum_of_squares_)},
+      buckets.data(), buckets.data() + buckets.size(), out);
+}
+
+std::variant<Histogram, std::string> Histogram::from_json(const json::value& value) {
+  auto parsed = form::parse(value);
+  if (auto* reason = std::get_if<std::string>(&parsed)) return std::move(*reason);
+  const form::Parsed& read = std::get<form::Parsed>(parsed);
+  Histogram histogram;
+  for (const form::Bucket& bucket : read.buckets) histogram.counts_[bucket.index] = bucket.count;
+  histogram.count_ = read.scalars.count;
+  histogram.overflow_ = read.scalars.overflow;
+  histogram.min_ = read.scalars.count == 0 ? UINT64_MAX : read.scalars.min;
+  histogram.max_ = read.scalars.max;
+  histogram.sum_ = layout::to_wide(read.scalars.sum);
+  histogram.sum_of_squares_ = layout::to_wide(read.scalars.sum_of_squares);
   return histogram;
 }
 

@@ -55,6 +55,17 @@ constexpr std::uint64_t highest_at(std::size_t index) noexcept {
   return lowest_at(index) + ((std::uint64_t{1} << bucket_of(index)) - 1);
 }
 
+// The nearest rank ceil(q * n), in [1, n]. q * n carries the rounding of q's binary
+// representation and of the product, a few units in the 16th digit; taking 1e-14 of it off
+// first keeps 0.999 * 1000 (computed as 999.0000000000001) at rank 999, not 1000.
+std::uint64_t nearest_rank(double q, std::uint64_t n) noexcept;
+
+// The exact mean sum / n, and the population standard deviation from the exact sums; 0 when
+// n is 0 (the deviation also when n is 1). Shared by Histogram and SparseHistogram, so that
+// both describe the same values alike.
+double mean_of(std::uint64_t n, U128 sum) noexcept;
+double stddev_of(std::uint64_t n, U128 sum, U128 sum_of_squares) noexcept;
+
 static_assert(index_of(Histogram::kMaxTrackable) == Histogram::kCountsLength - 1);
 static_assert(highest_at(Histogram::kCountsLength - 1) == Histogram::kMaxTrackable);
 static_assert(index_of(2047) == 2047 && index_of(2048) == 2048 && lowest_at(2048) == 2048);

@@ -57,6 +57,22 @@ TEST_F(Ordered, RecordsComeInInputOrder) {
   EXPECT_EQ(run.process.exit_code, 0);
 }
 
+TEST_F(Ordered, EachPassOfABenchmarkIsInInputOrder) {
+  const std::vector<std::string> urls = slowest_first(5, 40);
+  std::vector<std::string> args = {"--ordered", "--runs", "2", "--warmup", "1", "-j", "5"};
+  args.insert(args.end(), urls.begin(), urls.end());
+  const TsvRun run = fetch_tsv(args);
+  std::vector<std::string> twice = urls;
+  twice.insert(twice.end(), urls.begin(), urls.end());
+  EXPECT_EQ(urls_of(run.records), twice) << "the warm-up prints nothing; " << describe(run.process);
+}
+
+TEST_F(Ordered, ADurationCannotBeOrdered) {
+  const ProcessResult result = run_fetch({"--ordered", "-z", "1s", server.url("/ok")});
+  EXPECT_EQ(result.exit_code, 2) << describe(result);
+  EXPECT_TRUE(contains_ci(result.err, "--duration")) << describe(result);
+}
+
 TEST_F(Ordered, WithoutItRecordsComeAsTheyFinish) {
   // The same run without --ordered: the last URL, the fastest, comes first (so the test
   // above shows the option at work).

@@ -9,12 +9,38 @@
 
 #include "fetch/report/output_choice.hpp"
 #include "fetch/report/write_out.hpp"
+#include "fetch/run/shard.hpp"
 
 namespace CLI {
 class App;
 }
 
 namespace fetch {
+
+// The Benchmark group: passes, pacing, statistics, exports, verdicts, shards.
+struct BenchOptions {
+  std::optional<std::uint64_t> runs;  // --runs N: counted passes over the list
+  unsigned warmup = 0;                // --warmup N: passes first, not counted
+  std::optional<double> duration_s;   // -z, --duration
+  std::optional<double> rate_per_s;   // --rate N/s, N/m, N/h
+  bool cold = false;                  // --cold: idle connections closed between passes
+  std::string export_json;            // FILE, or "-" for stdout
+  std::string export_markdown;
+  std::string export_junit;
+  std::vector<std::string> thresholds;  // --threshold, each already checked to parse
+  std::string baseline;                 // --baseline FILE
+  double max_regression_percent = 5;
+  double alpha = 0.01;
+  bool fail_inconclusive = false;
+  std::optional<Shard> shard;
+  std::vector<std::string> merge;  // --merge FILE...: combine summaries, fetch nothing
+
+  // Whether the run keeps statistics (every option here but --rate, --cold and --shard alone).
+  bool keeps_statistics() const noexcept {
+    return runs || warmup > 0 || duration_s || !export_json.empty() || !export_markdown.empty() ||
+           !export_junit.empty() || !thresholds.empty() || !baseline.empty() || !merge.empty();
+  }
+};
 
 // One -d, --data-raw, --data-binary or --json argument, as given.
 struct DataArgument {
@@ -57,6 +83,7 @@ struct Options {
   double retry_max_time_s = 0;          // --retry-max-time: no retry past it; 0: none
   bool retry_all_errors = false;
   unsigned parallel_max_host = 0;  // --parallel-max-host: connections per origin; 0: no cap
+  BenchOptions bench;
 
   OutputPreferences output_preferences() const noexcept {
     return {format, colour, progress, quiet};

@@ -69,6 +69,8 @@ class Runtime {
   boost::asio::signal_set& signals() noexcept { return signals_; }
   Session& session() noexcept { return session_; }
   const ConnectionPool& pool() const noexcept { return pool_; }
+  // Closes every idle connection (--cold, between passes): the next requests open their own.
+  void close_idle_connections() { pool_.clear(); }
   const Connector& connector() const noexcept { return connector_; }
 
   // Idle connections kept per -j: as curl does (4x its parallel transfers), so that with -j 50

@@ -39,6 +39,9 @@ class LineSource {
   // Ends the input early (SIGINT/SIGTERM): a read waiting on a pipe or terminal completes and
   // next() returns nullopt from then on. Safe to call at any time, also when nothing waits.
   virtual void cancel() noexcept {}
+  // Starts the input again from its first line, for another pass over the list; false when
+  // this source cannot (a stream is read once: make_replay_source() keeps its lines).
+  virtual bool rewind() { return false; }
 };
 
 // Reads the named file; "-" means standard input. Pipes and terminals are read
@@ -49,6 +52,11 @@ std::unique_ptr<LineSource> open_line_source(const boost::asio::any_io_executor&
 
 // URLs given on the command line; their numbers are their 1-based positions.
 std::unique_ptr<LineSource> make_argument_source(std::vector<std::string> urls);
+
+// Reads `inner` once, keeping every line it gave, and rewinds: for runs of several passes over
+// one list (--runs, --duration), so that standard input and pipes can be replayed too. Memory
+// grows with the list (about 100 bytes per URL), which a single pass never keeps.
+std::unique_ptr<LineSource> make_replay_source(std::unique_ptr<LineSource> inner);
 
 // Several sources read one after another; each line's `source` is its source's index.
 std::unique_ptr<LineSource> concat_sources(std::vector<std::unique_ptr<LineSource>> sources);

@@ -78,6 +78,10 @@ class Histogram {
   // when q is outside [0, 1] or NaN.
   std::uint64_t quantile(double q) const;
 
+  // How many recorded values are equivalent to `micros` or below it (counted by bucket, so
+  // values that share its bucket count too). O(kCountsLength); for drawing distributions.
+  std::uint64_t count_up_to(std::uint64_t micros) const noexcept;
+
   // The smallest and the largest value that share `micros`'s bucket (clamped first): every
   // value in between is reported as highest_equivalent().
   static std::uint64_t lowest_equivalent(std::uint64_t micros) noexcept;
@@ -91,6 +95,9 @@ class Histogram {
   // with only the non-empty buckets, indices strictly increasing. The sums are decimal
   // strings because they may exceed 64 bits (and JSON readers often keep only 53).
   boost::json::value to_json() const;
+  // The same as compact text appended to `out` (what boost::json::serialize(to_json()) gives),
+  // without building a JSON tree: for documents that hold thousands of histograms.
+  void append_json(std::string& out) const;
 
   // Reads what to_json() wrote. Rejects, with a one-line reason, anything that is not exactly
   // such a histogram: other parameters or version, missing or mistyped members, bucket
@@ -99,10 +106,14 @@ class Histogram {
   // Ignores members it does not know. Never throws (but std::bad_alloc) whatever the input.
   static std::variant<Histogram, std::string> from_json(const boost::json::value& json);
 
+  // Empties it, as if newly constructed, without allocating: O(buckets from min to max).
+  void clear() noexcept;
+
   // Equal when the same values were recorded, in whatever order and shards.
   friend bool operator==(const Histogram&, const Histogram&) = default;
 
  private:
+  friend class SparseHistogram;  // SparseHistogram::of reads the counts
   std::vector<std::uint64_t> counts_;
   std::uint64_t count_ = 0;
   std::uint64_t overflow_ = 0;

@@ -1,0 +1,224 @@
+#include "fetch/stats/run_stats.hpp"
+
+#include <algorithm>
+
+namespace fetch::stats {
+namespace {
+
+constexpr std::array<std::string_view, kMetricCount> kMetricNames{
+    "total_ms", "ttfb_ms", "tls_ms", "connect_ms", "resolve_ms", "service_ms"};
+
+void add_counts(CountMap& into, const CountMap& from) {
+  for (const auto& [name, count] : from) into[name] += count;
+}
+
+}  // namespace
+
+std::string_view to_name(Metric metric) noexcept {
+  return kMetricNames[static_cast<std::size_t>(metric)];
+}
+
+std::optional<Metric> metric_named(std::string_view name) noexcept {
+  for (Metric metric : kMetrics) {
+    if (to_name(metric) == name) return metric;
+  }
+  return std::nullopt;
+}
+
+void Counts::add(const Observation& observation) {
+  ++requests;
+  if (observation.ok) {
+    ++ok;
+  } else {
+    ++failed;
+  }
+  bytes += observation.bytes;
+  if (observation.status) ++statuses[*observation.status];
+  if (!observation.error_code.empty()) {
+    // Only failures look the names up: a run without errors never touches these maps.
+    auto stage = errors_by_stage.find(observation.error_stage);
+    if (stage == errors_by_stage.end()) {
+      stage = errors_by_stage.emplace(std::string{observation.error_stage}, 0).first;
+    }
+    ++stage->second;
+    auto code = errors_by_code.find(observation.error_code);
+    if (code == errors_by_code.end()) {
+      code = errors_by_code.emplace(std::string{observation.error_code}, 0).first;
+    }
+    ++code->second;
+  }
+}
+
+void Counts::merge(const Counts& other) {
+  requests += other.requests;
+  ok += other.ok;
+  failed += other.failed;
+  dropped += other.dropped;
+  bytes += other.bytes;
+  for (const auto& [status, count] : other.statuses) statuses[status] += count;
+  add_counts(errors_by_stage, other.errors_by_stage);
+  add_counts(errors_by_code, other.errors_by_code);
+}
+
+double Counts::failed_rate() const noexcept {
+  return requests == 0 ? 0 : static_cast<double>(failed) / static_cast<double>(requests);
+}
+
+double Counts::dropped_rate() const noexcept {
+  const std::uint64_t due = requests + dropped;
+  return due == 0 ? 0 : static_cast<double>(dropped) / static_cast<double>(due);
+}
+
+void PassStats::merge(const PassStats& other) {
+  complete = complete && other.complete;
+  elapsed_s = std::max(elapsed_s, other.elapsed_s);
+  requests += other.requests;
+  ok += other.ok;
+  failed += other.failed;
+  dropped += other.dropped;
+  total.merge(other.total);
+}
+
+void UrlStats::merge(const UrlStats& other) {
+  counts.merge(other.counts);
+  for (std::size_t i = 0; i < kMetricCount; ++i) latency[i].merge(other.latency[i]);
+  samples.merge(other.samples);
+}
+
+RunStats::RunStats() = default;
+
+UrlStats* RunStats::find(std::uint64_t line, std::string_view url) noexcept {
+  for (auto [at, end] = urls_.equal_range(line); at != end; ++at) {
+    if (at->second.url == url) return &at->second;
+  }
+  return nullptr;
+}
+
+const UrlStats* RunStats::find_url(std::uint64_t line, std::string_view url) const noexcept {
+  return const_cast<RunStats*>(this)->find(line, url);
+}
+
+UrlStats& RunStats::url_entry(std::uint64_t line, std::string_view url) {
+  if (UrlStats* found = find(line, url)) return *found;
+  UrlStats fresh;
+  fresh.line = line;
+  fresh.url = std::string{url};
+  return urls_.emplace(line, std::move(fresh))->second;
+}
+
+RunStats::OpenPass& RunStats::open_pass(std::uint64_t pass) {
+  auto at = open_passes_.find(pass);
+  if (at == open_passes_.end()) {
+    OpenPass fresh;
+    fresh.stats.index = pass;
+    if (free_dense_.empty() && dense_.size() < kDensePasses) {
+      dense_.emplace_back();
+      free_dense_.push_back(static_cast<int>(dense_.size() - 1));
+    }
+    if (!free_dense_.empty()) {
+      fresh.dense = free_dense_.back();
+      free_dense_.pop_back();
+    }
+    at = open_passes_.emplace(pass, std::move(fresh)).first;
+  }
+  return at->second;
+}
+
+void RunStats::add(const Observation& observation) {
+  totals_.add(observation);
+  for (std::size_t i = 0; i < kMetricCount; ++i) {
+    if (observation.micros[i]) latency_[i].record(*observation.micros[i]);
+  }
+  UrlStats& url = url_entry(observation.line, observation.url);
+  url.counts.add(observation);
+  for (std::size_t i = 0; i < kMetricCount; ++i) {
+    if (observation.micros[i]) url.latency[i].record(*observation.micros[i]);
+  }
+  const auto& total = observation.micros[static_cast<std::size_t>(Metric::total)];
+  if (total) url.samples.add(observation.pass, *total);
+  // A pass the samples will not keep is not worth a histogram.
+  if (!passes_.wants(observation.pass)) return;
+  OpenPass& open = open_pass(observation.pass);
+  PassStats& pass = open.stats;
+  ++pass.requests;
+  ++(observation.ok ? pass.ok : pass.failed);
+  if (!total) return;
+  if (open.dense >= 0) {
+    dense_[static_cast<std::size_t>(open.dense)].record(*total);
+  } else {
+    pass.total.record(*total);
+  }
+}
+
+void RunStats::add_dropped(std::uint64_t line, std::string_view url, std::uint64_t pass) {
+  ++totals_.dropped;
+  ++url_entry(line, url).counts.dropped;
+  if (passes_.wants(pass)) ++open_pass(pass).stats.dropped;
+}
+
+void RunStats::end_pass(std::uint64_t pass, double elapsed_s, bool complete) {
+  auto at = open_passes_.find(pass);
+  PassStats ended;
+  if (at != open_passes_.end()) {
+    ended = std::move(at->second.stats);
+    if (const int dense = at->second.dense; dense >= 0) {
+      Histogram& histogram = dense_[static_cast<std::size_t>(dense)];
+      ended.total.merge(SparseHistogram::of(histogram));
+      histogram.clear();
+      free_dense_.push_back(dense);
+    }
+    open_passes_.erase(at);
+  }
+  ended.index = pass;
+  ended.elapsed_s = elapsed_s;
+  ended.complete = complete;
+  passes_.add(pass, std::move(ended));
+}
+
+void RunStats::finish(double elapsed_s) {
+  while (!open_passes_.empty()) {
+    const auto first = open_passes_.begin();
+    end_pass(first->first, first->second.stats.elapsed_s, false);
+  }
+  elapsed_s_ = elapsed_s;
+}
+
+double RunStats::requests_per_second() const noexcept {
+  return elapsed_s_ <= 0 ? 0 : static_cast<double>(totals_.requests) / elapsed_s_;
+}
+
+void RunStats::merge(const RunStats& other) {
+  for (std::size_t i = 0; i < kMetricCount; ++i) latency_[i].merge(other.latency_[i]);
+  totals_.merge(other.totals_);
+  for (const auto& [line, url] : other.urls_) {
+    if (UrlStats* mine = find(line, url.url)) {
+      mine->merge(url);
+    } else {
+      urls_.emplace(line, url);
+    }
+  }
+  // Passes of the same index ran side by side (shards) or are the same pass of another run:
+  // combined. One that only one side has is kept, but no longer a complete sample.
+  std::map<std::uint64_t, PassStats> combined;
+  for (const auto& [index, pass] : passes_.entries()) combined.emplace(index, pass);
+  for (auto& [index, pass] : combined) {
+    const auto& theirs = other.passes_.entries();
+    const auto match = std::find_if(theirs.begin(), theirs.end(),
+                                    [&](const auto& entry) { return entry.first == index; });
+    if (match == theirs.end()) {
+      pass.complete = false;
+    } else {
+      pass.merge(match->second);
+    }
+  }
+  for (const auto& [index, pass] : other.passes_.entries()) {
+    if (combined.emplace(index, pass).second) combined.at(index).complete = false;
+  }
+  StridedSamples<PassStats> passes{kMaxPasses};
+  passes.set_stride(std::max(passes_.stride(), other.passes_.stride()));
+  for (auto& [index, pass] : combined) passes.add(index, std::move(pass));
+  passes_ = std::move(passes);
+  elapsed_s_ = std::max(elapsed_s_, other.elapsed_s_);
+}
+
+}  // namespace fetch::stats
