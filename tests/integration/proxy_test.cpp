@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "matrix.hpp"
+#include "support/h2_server.hpp"
 #include "support/http_proxy.hpp"
 #include "support/misbehaving_server.hpp"
 #include "support/net.hpp"
@@ -81,6 +82,23 @@ TEST_F(Proxy, ConnectionsThroughTheProxyAreKeptAndReused) {
   EXPECT_EQ(stats->tunnels, 1) << "one tunnel carried the three https URLs";
   EXPECT_EQ(stats->forwarded, 3);
   EXPECT_EQ(stats->connections, 2) << "one kept connection per origin";
+}
+
+TEST_F(Proxy, Http2RidesATunnelSharedByEveryStream) {
+  H2Server origin;
+  HttpProxy proxy;
+  const std::string base = "https://localhost:" + std::to_string(origin.port());
+  last_ = fetch_tsv({"-j", "10", "-x", proxy.url(), "--cacert", ca_file(), base + "/delay/100",
+                     base + "/delay/100?2", base + "/delay/100?3", base + "/ok"});
+  ASSERT_EQ(last_.records.size(), 4u) << describe(last_.process);
+  for (const TsvRecord& record : last_.records) {
+    EXPECT_EQ(record["ok"], "true") << record.text();
+    EXPECT_EQ(record["http_version"], "2") << record.text();
+  }
+  // Each request dials (and tunnels) before the first handshake tells the protocol, as
+  // without a proxy; those tunnels close unused, and one HTTP/2 connection carries all four.
+  EXPECT_EQ(origin.stats()->connections, 1);
+  EXPECT_EQ(origin.stats()->streams, 4);
 }
 
 TEST_F(Proxy, CredentialsAreSentAndNeverPrinted) {
