@@ -452,6 +452,14 @@ bool Http2ClientSession::can_take_request() const noexcept {
          nghttp2_session_get_next_stream_id(session_) < kLastStreamId;
 }
 
+bool Http2ClientSession::at_stream_limit() const noexcept {
+  constexpr std::uint32_t kLastStreamId = (1u << 31) - 1;
+  return alive() && !goaway_error_ && !sent_goaway_error_ && !streams_.empty() &&
+         streams_.size() >= nghttp2_session_get_remote_settings(
+                                session_, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS) &&
+         nghttp2_session_get_next_stream_id(session_) < kLastStreamId;
+}
+
 void Http2ClientSession::go_away() {
   if (failure_) return;
   nghttp2_session_terminate_session(session_, NGHTTP2_NO_ERROR);

@@ -14,6 +14,7 @@
 
 #include "fetch/body/body_sink.hpp"
 #include "fetch/core/request.hpp"
+#include "fetch/core/wait_list.hpp"
 #include "fetch/transport/watchdog.hpp"
 
 namespace fetch {
@@ -82,6 +83,7 @@ struct Http2Connection::Session {
     protocol.end(how);
     stream.close();
     kick();
+    stream_slots.wake_all();
   }
 
   // Feeds whatever arrives to the session, until the connection ends.
@@ -166,6 +168,9 @@ struct Http2Connection::Session {
   Http2ClientSession protocol;
   HandshakeTurn turn;
   asio::steady_timer writer_wake;
+  // Requests handed this connection while the server's stream limit was reached (the gate
+  // hands a new connection to every request queued for it): woken when a stream closes.
+  WaitList stream_slots;
   std::unique_ptr<char[]> incoming;
   std::string outgoing;
   std::uint64_t bytes_read = 0;
@@ -269,6 +274,14 @@ asio::awaitable<Exchange> Http2Connection::exchange(const RequestSpec& spec,
                                                     Watchdog& watchdog,
                                                     const Deadline& deadline) {
   const std::shared_ptr<Session> session = session_;  // lives while this stream waits
+  // At the server's SETTINGS_MAX_CONCURRENT_STREAMS: one of its streams will close.
+  while (session->protocol.at_stream_limit() && !session->ended && !session->draining &&
+         !deadline.passed()) {
+    co_await session->stream_slots.wait_until(deadline.at());
+  }
+  if (deadline.passed()) {
+    co_return Exchange::failed(deadline.expired("waiting for a free HTTP/2 stream"));
+  }
   Session::Wait wait{*session};
   wait.stream.body = &body;
   wait.stream.head_request = spec.head();
@@ -288,6 +301,7 @@ asio::awaitable<Exchange> Http2Connection::exchange(const RequestSpec& spec,
     }
   }
   watchdog.release();
+  session->stream_slots.wake_all();  // a stream slot came free (or the connection ended)
   // Tickets arrive before any response: the connections waiting for this one's session
   // need wait no longer.
   session->turn = HandshakeTurn{};

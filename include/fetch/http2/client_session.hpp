@@ -117,6 +117,9 @@ class Http2ClientSession {
   // A new stream may start: alive, no GOAWAY either way, a stream to spare under the
   // server's SETTINGS_MAX_CONCURRENT_STREAMS, and stream ids left.
   bool can_take_request() const noexcept;
+  // All that keeps a new stream from starting is the server's stream limit: one of the
+  // streams open will close and make room.
+  bool at_stream_limit() const noexcept;
   std::size_t open_streams() const noexcept { return streams_.size(); }
   // Frames queued for output (output() gives their bytes).
   std::size_t queued_frames() const noexcept;
