@@ -1,11 +1,6 @@
 // The console sink at the end of a benchmark run: the percentile table and histogram go to
 // stderr when it is a terminal (a pseudo-terminal here), never to a pipe, and never with -q.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <poll.h>
-#include <stdlib.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include <string>
 
@@ -13,41 +8,12 @@
 #include "fetch/report/sink.hpp"
 #include "fetch/stats/run_stats.hpp"
 #include "pipe.hpp"
+#include "support/pty.hpp"
 
 namespace fetch {
 namespace {
 
-struct Pty {
-  int master = -1;
-  int slave = -1;
-  Pty() {
-    master = ::posix_openpt(O_RDWR | O_NOCTTY);
-    EXPECT_GE(master, 0);
-    EXPECT_EQ(::grantpt(master), 0);
-    EXPECT_EQ(::unlockpt(master), 0);
-    slave = ::open(::ptsname(master), O_RDWR | O_NOCTTY);
-    EXPECT_GE(slave, 0);
-    termios mode{};
-    ::tcgetattr(slave, &mode);
-    ::cfmakeraw(&mode);
-    ::tcsetattr(slave, TCSANOW, &mode);
-  }
-  ~Pty() {
-    ::close(slave);
-    ::close(master);
-  }
-  std::string read_available() const {
-    std::string out;
-    char buffer[4096];
-    pollfd readable{master, POLLIN, 0};
-    while (::poll(&readable, 1, 100) > 0) {
-      const ssize_t n = ::read(master, buffer, sizeof buffer);
-      if (n <= 0) break;
-      out.append(buffer, static_cast<std::size_t>(n));
-    }
-    return out;
-  }
-};
+using test::Pty;
 
 Result ok_result(std::uint64_t line, double ms) {
   Result r;
