@@ -203,8 +203,9 @@ void RunStats::merge(const RunStats& other) {
   for (const auto& [index, pass] : passes_.entries()) combined.emplace(index, pass);
   for (auto& [index, pass] : combined) {
     const auto& theirs = other.passes_.entries();
+    const std::uint64_t wanted = index;  // clang 14 does not capture a structured binding
     const auto match = std::find_if(theirs.begin(), theirs.end(),
-                                    [&](const auto& entry) { return entry.first == index; });
+                                    [wanted](const auto& entry) { return entry.first == wanted; });
     if (match == theirs.end()) {
       pass.complete = false;
     } else {
