@@ -439,6 +439,29 @@ TEST_F(PipeWaitTest, NobodyWaitsLongerThanItsOwnHandshakeWouldTake) {
   EXPECT_EQ(take_openers(waiting_).size(), 10u);
 }
 
+// Behind a TCP terminator (a proxy, a sidecar) a far origin's round trip looks like
+// loopback's: with nothing measured yet, the requests wait for the answer, however long.
+TEST_F(PipeWaitTest, AnOriginThatOnlyLooksNearIsWaitedForUntilTheAnswer) {
+  std::vector<Pending> requests = start_many(11);
+  run_ready();
+  std::vector<Gate::Lease> openers = take_openers(requests);
+  ASSERT_EQ(openers.size(), 11u);
+  openers[0].connected(kNear);
+  Pending decider = spawn(gate_.reconsider(std::move(openers[0]), Clock::now() + 10s));
+  run_ready();
+  ASSERT_TRUE(decider->has_value());
+  Gate::Lease deciding = std::move((*decider)->lease);
+  openers.erase(openers.begin());
+  std::vector<Pending> waiting = reconsider_all(openers, kNear);
+  run_for(kFar * 10 + kPatience);
+  EXPECT_EQ(done(waiting), 0u) << "a far server's handshake is still worth waiting for";
+  auto shared = std::make_shared<SharedConnection>(kOrigin);
+  gate_.opened(shared, deciding);
+  run_ready();
+  ASSERT_EQ(done(waiting), 10u);
+  for (const Pending& request : waiting) EXPECT_EQ((*request)->connection, shared);
+}
+
 TEST_F(PipeWaitTest, AnOriginKnownToSpeakHttp11IsNotWaitedFor) {
   start_eleven();
   gate_.opened(connection_to(), decider_);

@@ -27,7 +27,10 @@
 // curl's PIPEWAIT does, but after their TCP connects, so that an HTTP/1.1 server loses at
 // most the rest of one handshake). "h2": they all ride it, and their TCP connections close
 // unused; "http/1.1": they go on with handshakes of their own. They never wait longer than
-// their own handshake would take (kPipeWaitRoundTrips round trips, kMinPatience at least).
+// their own handshake would take (what the origin's last opening took, else kPipeWaitRoundTrips
+// of a far round trip; kMinPatience at least); an origin that only looks near (its kernel
+// round trip, which a TCP terminator in the path fakes) with nothing measured yet is waited
+// for until the answer or the connect deadline, as curl does.
 // The gate remembers each origin's protocol, and which origins want HTTP/1.1 only
 // (HTTP_1_1_REQUIRED), for as many origins as kLearnedOrigins.
 // --parallel-max-host is a hard cap on top, for every origin (plain HTTP too): once that
