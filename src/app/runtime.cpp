@@ -52,7 +52,7 @@ Runtime::Runtime(const RuntimeConfig& config)
                     config.tls_session_reuse),
       resolver_(make_resolver(io_.get_executor(), config.dns, config.resolve)),
       pool_(idle_connections(config.concurrency)),
-      gate_(pool_, ConnectionGate::kMinPatience, config.parallel_max_host),
+      gate_(pool_, ConnectionGate::kMinPatience, config.parallel_max_host, config.tls.http2),
       connector_(io_.get_executor(), tls_, tls_sessions_, resolver_, gate_, config.tls.verify),
       routes_(config.routes),
       session_{io_.get_executor(), gate_,         connector_, decoder_memory_, routes_,

@@ -211,10 +211,11 @@ void ConnectionGate::Lease::opened(Clock::duration took, std::chrono::nanosecond
 }
 
 ConnectionGate::ConnectionGate(ConnectionPool& pool, std::chrono::milliseconds min_patience,
-                               std::size_t max_per_origin)
+                               std::size_t max_per_origin, bool http2)
     : pool_(pool),
       min_patience_(min_patience),
       max_per_origin_(max_per_origin),
+      http2_(http2),
       origins_(std::make_shared<Origins>()) {}
 
 ConnectionGate::~ConnectionGate() = default;
@@ -267,8 +268,9 @@ asio::awaitable<ConnectionGate::Acquired> ConnectionGate::reconsider(Lease lease
   --entry->in_use;
   Acquired acquired = co_await wait_in_turn(entry, deadline, true);
   const Learned* learned = origins_->known(entry->key);
-  const bool may_be_http2 = learned == nullptr ||
-                            (!learned->http1_only && learned->protocol != Protocol::http1);
+  const bool may_be_http2 =
+      http2_ && (learned == nullptr ||
+                 (!learned->http1_only && learned->protocol != Protocol::http1));
   if (!acquired.connection && !entry->deciding && may_be_http2) {
     // Nobody is finding out whether an HTTP/2 connection comes: this handshake will.
     acquired.lease.decides_ = true;
@@ -332,6 +334,7 @@ void ConnectionGate::require_http1(const OriginKey& origin) {
 }
 
 bool ConnectionGate::offers_http2(const OriginKey& origin) const {
+  if (!http2_) return false;
   const Learned* learned = origins_->known(origin);
   return learned == nullptr || !learned->http1_only;
 }

@@ -462,6 +462,23 @@ TEST_F(PipeWaitTest, AnOriginThatOnlyLooksNearIsWaitedForUntilTheAnswer) {
   for (const Pending& request : waiting) EXPECT_EQ((*request)->connection, shared);
 }
 
+TEST_F(PipeWaitTest, WithHttp11OnlyNobodyWaitsForAnAnswer) {
+  Gate h1{pool_, kPatience, 0, /*http2=*/false};
+  EXPECT_FALSE(h1.offers_http2(kOrigin));
+  std::vector<Pending> requests;
+  for (int n = 0; n < 3; ++n) requests.push_back(spawn(h1.acquire(kOrigin, Clock::now() + 10s)));
+  run_ready();
+  std::vector<Gate::Lease> openers = take_openers(requests);
+  ASSERT_EQ(openers.size(), 3u);
+  std::vector<Pending> again;
+  for (Gate::Lease& lease : openers) {
+    lease.connected(kNear);
+    again.push_back(spawn(h1.reconsider(std::move(lease), Clock::now() + 10s)));
+  }
+  run_ready();
+  EXPECT_EQ(take_openers(again).size(), 3u) << "each goes on with its own handshake at once";
+}
+
 TEST_F(PipeWaitTest, AnOriginKnownToSpeakHttp11IsNotWaitedFor) {
   start_eleven();
   gate_.opened(connection_to(), decider_);

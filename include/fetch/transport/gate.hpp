@@ -119,10 +119,11 @@ class ConnectionGate {
 
   // `pool` keeps the idle connections; it must outlive every call. `min_patience` replaces
   // kMinPatience in tests, whose machines may stall for longer. `max_per_origin`: the most
-  // connections in use per origin (--parallel-max-host); 0 for no cap.
+  // connections in use per origin (--parallel-max-host); 0 for no cap. `http2`: whether TLS
+  // connections offer "h2" at all (false with --http1.1: nobody waits for an ALPN answer).
   explicit ConnectionGate(ConnectionPool& pool,
                           std::chrono::milliseconds min_patience = kMinPatience,
-                          std::size_t max_per_origin = 0);
+                          std::size_t max_per_origin = 0, bool http2 = true);
   ~ConnectionGate();
   ConnectionGate(const ConnectionGate&) = delete;
   ConnectionGate& operator=(const ConnectionGate&) = delete;
@@ -172,6 +173,7 @@ class ConnectionGate {
   ConnectionPool& pool_;
   std::chrono::milliseconds min_patience_;
   std::size_t max_per_origin_;
+  bool http2_;
   std::shared_ptr<Origins> origins_;
 };
 
