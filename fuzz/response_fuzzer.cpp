@@ -280,8 +280,8 @@ void check_result(const fetch::Result& r, const fetch::ClientSettings& settings)
   CHECK(!r.final_url.empty() && fit_for_terminal(r.final_url), detail);
   // --max-filesize limits the body kept. A redirect's body is not kept, and is not limited
   // even when its Location then fails to be followed (the record is that redirect).
-  const bool unfollowed_redirect = r.status && *r.status >= 300 && *r.status <= 399 &&
-                                   r.error && r.error->stage == fetch::Stage::redirect;
+  const bool unfollowed_redirect = r.status && *r.status >= 300 && *r.status <= 399 && r.error &&
+                                   r.error->stage == fetch::Stage::redirect;
   if (settings.max_filesize && !unfollowed_redirect) {
     CHECK(r.bytes <= *settings.max_filesize, detail);
   }

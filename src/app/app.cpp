@@ -252,8 +252,8 @@ int exit_status(const Ending& ending, const Scheduler& scheduler, Sink& sink,
 
 // The console sink; with an export on stdout, the records go nowhere instead. The progress
 // line's total is counted up front when the inputs tell it cheaply, for a single pass.
-std::unique_ptr<Sink> console_sink(const Options& options, Summary& summary,
-                                   bool records_elsewhere, const asio::any_io_executor& executor) {
+std::unique_ptr<Sink> console_sink(const Options& options, Summary& summary, bool records_elsewhere,
+                                   const asio::any_io_executor& executor) {
   const OutputChoice choice =
       choose_output(options.output_preferences(), is_terminal(STDOUT_FILENO),
                     is_terminal(STDERR_FILENO), no_colour_requested());
@@ -323,8 +323,8 @@ int run(int argc, char** argv) {
     statistics = std::make_unique<stats::RunStats>();
     summary.stats = statistics.get();
   }
-  std::unique_ptr<Sink> sink = console_sink(options, summary, bench && bench->uses_stdout(),
-                                            runtime->io().get_executor());
+  std::unique_ptr<Sink> sink =
+      console_sink(options, summary, bench && bench->uses_stdout(), runtime->io().get_executor());
   RunPlan plan = run_plan(options.bench);
   if (options.ordered) plan.order_window = ReorderWindow::size_for(options.concurrency);
   Scheduler scheduler{runtime->session(), *source, *sink, summary, options.concurrency, plan};

@@ -70,7 +70,7 @@ std::string printable(const std::uint8_t* data, std::size_t size) {
 
 std::string_view frame_name(std::uint8_t type) {
   static constexpr std::array<std::string_view, 10> kNames{
-      "DATA",   "HEADERS", "PRIORITY", "RST_STREAM",    "SETTINGS",
+      "DATA",         "HEADERS", "PRIORITY", "RST_STREAM",    "SETTINGS",
       "PUSH_PROMISE", "PING",    "GOAWAY",   "WINDOW_UPDATE", "CONTINUATION"};
   return type < kNames.size() ? kNames[type] : std::string_view{"unknown"};
 }
@@ -116,9 +116,8 @@ struct Http2ClientSession::Callbacks {
       session.continuations_ = 0;
     } else if (hd->type == NGHTTP2_CONTINUATION &&
                ++session.continuations_ > session.limits_.max_continuations) {
-      session.limit_exceeded_ =
-          fmt::format("more than {} CONTINUATION frames after one HEADERS",
-                      session.limits_.max_continuations);
+      session.limit_exceeded_ = fmt::format("more than {} CONTINUATION frames after one HEADERS",
+                                            session.limits_.max_continuations);
       return NGHTTP2_ERR_CALLBACK_FAILURE;  // the connection cannot go on: end it
     }
     H2Stream* stream = session.stream_of(hd->stream_id);
@@ -141,8 +140,8 @@ struct Http2ClientSession::Callbacks {
   }
 
   static int on_header(nghttp2_session*, const nghttp2_frame* frame, const std::uint8_t* name,
-                       std::size_t name_length, const std::uint8_t* value,
-                       std::size_t value_length, std::uint8_t /*flags*/, void* user_data) {
+                       std::size_t name_length, const std::uint8_t* value, std::size_t value_length,
+                       std::uint8_t /*flags*/, void* user_data) {
     Http2ClientSession& session = self(user_data);
     H2Stream* stream = session.stream_of(frame->hd.stream_id);
     if (stream == nullptr) return 0;
@@ -247,8 +246,8 @@ struct Http2ClientSession::Callbacks {
     return static_cast<ssize_t>(size);
   }
 
-  static int on_invalid_frame_recv(nghttp2_session*, const nghttp2_frame* frame,
-                                   int lib_error_code, void* user_data) {
+  static int on_invalid_frame_recv(nghttp2_session*, const nghttp2_frame* frame, int lib_error_code,
+                                   void* user_data) {
     Http2ClientSession& session = self(user_data);
     if (H2Stream* stream = session.stream_of(frame->hd.stream_id)) {
       stream->invalid = nghttp2_strerror(lib_error_code);
@@ -319,8 +318,8 @@ Http2ClientSession::~Http2ClientSession() { nghttp2_session_del(session_); }
 bool Http2ClientSession::submit(const RequestSpec& spec, const Target& target, H2Stream& stream) {
   if (!can_take_request()) {
     // Nothing was sent: another connection may take it.
-    stream.failure = failure_.value_or(FetchError{
-        Stage::read, errc::h2_refused_stream, "the HTTP/2 connection was closing (GOAWAY)"});
+    stream.failure = failure_.value_or(FetchError{Stage::read, errc::h2_refused_stream,
+                                                  "the HTTP/2 connection was closing (GOAWAY)"});
     stream.retry_safe = true;
     stream.closed = true;
     return false;
@@ -359,9 +358,9 @@ bool Http2ClientSession::submit(const RequestSpec& spec, const Target& target, H
   const std::int32_t id = nghttp2_submit_request(session_, nullptr, fields.data(), fields.size(),
                                                  uploads ? &provider : nullptr, &stream);
   if (id < 0) {
-    stream.failure = FetchError{Stage::write, errc::write_failed,
-                                fmt::format("cannot start an HTTP/2 stream: {}",
-                                            nghttp2_strerror(id))};
+    stream.failure =
+        FetchError{Stage::write, errc::write_failed,
+                   fmt::format("cannot start an HTTP/2 stream: {}", nghttp2_strerror(id))};
     stream.retry_safe = id == NGHTTP2_ERR_STREAM_ID_NOT_AVAILABLE;
     stream.closed = true;
     return false;
@@ -420,9 +419,9 @@ void Http2ClientSession::fail_all(const FetchError& reason) {
       stream->retry_safe = true;  // not a byte of a response: the server did not answer it
       stream->failure = reason;
     } else if (stream->head_done) {
-      stream->failure = FetchError{
-          Stage::read, closed ? errc::body_truncated : reason.code,
-          fmt::format("{} after {} body bytes", reason.message, stream->data_bytes)};
+      stream->failure =
+          FetchError{Stage::read, closed ? errc::body_truncated : reason.code,
+                     fmt::format("{} after {} body bytes", reason.message, stream->data_bytes)};
     } else {
       stream->failure = FetchError{
           Stage::read, closed ? errc::bad_response : reason.code,
@@ -440,8 +439,8 @@ std::size_t Http2ClientSession::queued_frames() const noexcept {
 }
 
 bool Http2ClientSession::alive() const noexcept {
-  return !failure_ && (nghttp2_session_want_read(session_) != 0 ||
-                       nghttp2_session_want_write(session_) != 0);
+  return !failure_ &&
+         (nghttp2_session_want_read(session_) != 0 || nghttp2_session_want_write(session_) != 0);
 }
 
 bool Http2ClientSession::can_take_request() const noexcept {
@@ -465,18 +464,16 @@ void Http2ClientSession::go_away() {
   nghttp2_session_terminate_session(session_, NGHTTP2_NO_ERROR);
 }
 
-void Http2ClientSession::end(std::string_view how) {
-  connection_failed(end_reason(0, how));
-}
+void Http2ClientSession::end(std::string_view how) { connection_failed(end_reason(0, how)); }
 
 FetchError Http2ClientSession::end_reason(int library_error, std::string_view how) const {
   if (failure_) return *failure_;
   if (goaway_error_ && *goaway_error_ != NGHTTP2_NO_ERROR) {
     const RfcError error = rfc_error(*goaway_error_);
-    return {Stage::read, error.code,
-            fmt::format("the server ended the HTTP/2 connection (GOAWAY {}{}{})",
-                        rfc_name(*goaway_error_), goaway_debug_.empty() ? "" : ": ",
-                        goaway_debug_)};
+    return {
+        Stage::read, error.code,
+        fmt::format("the server ended the HTTP/2 connection (GOAWAY {}{}{})",
+                    rfc_name(*goaway_error_), goaway_debug_.empty() ? "" : ": ", goaway_debug_)};
   }
   const std::string why = !limit_exceeded_.empty() ? limit_exceeded_
                           : !last_error_.empty()   ? last_error_
@@ -543,12 +540,13 @@ void Http2ClientSession::verdict(H2Stream& stream, std::uint32_t error_code) {
     }
     return;
   }
-  const std::string progress =
-      stream.head_done ? fmt::format("after {} body bytes", stream.data_bytes)
-                       : std::string{"before its response"};
+  const std::string progress = stream.head_done
+                                   ? fmt::format("after {} body bytes", stream.data_bytes)
+                                   : std::string{"before its response"};
   if (error_code == NGHTTP2_NO_ERROR) {
-    stream.failure = FetchError{Stage::read, stream.head_done ? errc::body_truncated : errc::bad_response,
-                                fmt::format("the server closed the stream {}", progress)};
+    stream.failure =
+        FetchError{Stage::read, stream.head_done ? errc::body_truncated : errc::bad_response,
+                   fmt::format("the server closed the stream {}", progress)};
     return;
   }
   const RfcError error = rfc_error(error_code);
@@ -562,34 +560,34 @@ void Http2ClientSession::verdict(H2Stream& stream, std::uint32_t error_code) {
   }
   if (error_code == NGHTTP2_REFUSED_STREAM && !stream.head_done) {
     stream.retry_safe = true;
-    stream.failure = FetchError{
-        Stage::read, error.code,
-        stream.reset_by_peer ? "the server refused the stream (REFUSED_STREAM)"
-                             : "the server's GOAWAY left the stream unprocessed"};
+    stream.failure =
+        FetchError{Stage::read, error.code,
+                   stream.reset_by_peer ? "the server refused the stream (REFUSED_STREAM)"
+                                        : "the server's GOAWAY left the stream unprocessed"};
     return;
   }
   if (error_code == NGHTTP2_HTTP_1_1_REQUIRED) {
     stream.http1_required = true;
     stream.retry_safe = !stream.head_done;
-    stream.failure = FetchError{Stage::read, error.code,
-                                "the server requires HTTP/1.1 (HTTP_1_1_REQUIRED)"};
+    stream.failure =
+        FetchError{Stage::read, error.code, "the server requires HTTP/1.1 (HTTP_1_1_REQUIRED)"};
     return;
   }
   if (!stream.reset_by_peer && error_code == NGHTTP2_PROTOCOL_ERROR && stream.content_length &&
       stream.head_done) {
     // nghttp2 holds the body to its content-length (RFC 9113 8.1.1).
     if (stream.data_announced > *stream.content_length) {
-      stream.failure = FetchError{
-          Stage::read, errc::bad_body,
-          fmt::format("the server sent DATA past the response's content-length ({})",
-                      *stream.content_length)};
+      stream.failure =
+          FetchError{Stage::read, errc::bad_body,
+                     fmt::format("the server sent DATA past the response's content-length ({})",
+                                 *stream.content_length)};
       return;
     }
     if (stream.end_stream) {
-      stream.failure = FetchError{
-          Stage::read, errc::body_truncated,
-          fmt::format("the stream ended after {} of {} body bytes (content-length)",
-                      stream.data_bytes, *stream.content_length)};
+      stream.failure =
+          FetchError{Stage::read, errc::body_truncated,
+                     fmt::format("the stream ended after {} of {} body bytes (content-length)",
+                                 stream.data_bytes, *stream.content_length)};
       return;
     }
   }
@@ -598,10 +596,10 @@ void Http2ClientSession::verdict(H2Stream& stream, std::uint32_t error_code) {
         Stage::read, error.code,
         fmt::format("the server reset the stream ({}) {}", rfc_name(error_code), progress)};
   } else {
-    stream.failure = FetchError{
-        Stage::read, error.code,
-        fmt::format("malformed HTTP/2 response ({}){}{}", rfc_name(error_code),
-                    stream.invalid.empty() ? "" : ": ", stream.invalid)};
+    stream.failure =
+        FetchError{Stage::read, error.code,
+                   fmt::format("malformed HTTP/2 response ({}){}{}", rfc_name(error_code),
+                               stream.invalid.empty() ? "" : ": ", stream.invalid)};
   }
 }
 

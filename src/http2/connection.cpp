@@ -226,7 +226,8 @@ class Http2Connection::Session::AbandonGuard {
 };
 
 // The stream's outcome as the seam reports it.
-Exchange Http2Connection::Session::exchange_of(const Wait& wait, const Deadline& deadline, Clock::time_point sent) {
+Exchange Http2Connection::Session::exchange_of(const Wait& wait, const Deadline& deadline,
+                                               Clock::time_point sent) {
   const H2Stream& stream = wait.stream;
   Exchange exchange;
   if (stream.head_done) exchange.status = stream.status;
@@ -269,9 +270,8 @@ std::size_t Http2Connection::open_streams() const noexcept {
 
 void Http2Connection::close() noexcept { session_->close_politely(); }
 
-asio::awaitable<Exchange> Http2Connection::exchange(const RequestSpec& spec,
-                                                    const Target& target, BodySink& body,
-                                                    Watchdog& watchdog,
+asio::awaitable<Exchange> Http2Connection::exchange(const RequestSpec& spec, const Target& target,
+                                                    BodySink& body, Watchdog& watchdog,
                                                     const Deadline& deadline) {
   const std::shared_ptr<Session> session = session_;  // lives while this stream waits
   // At the server's SETTINGS_MAX_CONCURRENT_STREAMS: one of its streams will close.

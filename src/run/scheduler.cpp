@@ -121,8 +121,7 @@ void Scheduler::stop() {
   }
 }
 
-bool Scheduler::report(Result& result, std::uint64_t pass, double queued_ms,
-                       std::uint64_t ticket) {
+bool Scheduler::report(Result& result, std::uint64_t pass, double queued_ms, std::uint64_t ticket) {
   summary_.add(result, RequestInfo{pass, queued_ms, plan_.open_model()});
   if (!state_ || !state_->window) {
     sink_.on_result(result);

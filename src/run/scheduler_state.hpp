@@ -55,9 +55,9 @@ struct Scheduler::State {
 
   asio::any_io_executor executor;
   Queue queue;
-  asio::steady_timer all_done;  // cancelled by the last coroutine to finish
+  asio::steady_timer all_done;          // cancelled by the last coroutine to finish
   std::optional<ReorderWindow> window;  // --ordered
-  asio::steady_timer room;  // cancelled when the window makes room: wakes the producer
+  asio::steady_timer room;              // cancelled when the window makes room: wakes the producer
   // One per worker (open model: per request slot); the last: the producer or dispatcher.
   std::vector<asio::cancellation_signal> cancel_signals;
   unsigned workers = 0;              // started so far, at most the concurrency

@@ -269,8 +269,8 @@ asio::awaitable<ConnectionGate::Acquired> ConnectionGate::reconsider(Lease lease
   Acquired acquired = co_await wait_in_turn(entry, deadline, true);
   const Learned* learned = origins_->known(entry->key);
   const bool may_be_http2 =
-      http2_ && (learned == nullptr ||
-                 (!learned->http1_only && learned->protocol != Protocol::http1));
+      http2_ &&
+      (learned == nullptr || (!learned->http1_only && learned->protocol != Protocol::http1));
   if (!acquired.connection && !entry->deciding && may_be_http2) {
     // Nobody is finding out whether an HTTP/2 connection comes: this handshake will.
     acquired.lease.decides_ = true;

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "matrix.hpp"  // kSanitizedBuild
 #include "common.hpp"
+#include "matrix.hpp"  // kSanitizedBuild
 #include "support/h2_server.hpp"
 #include "support/nginx_server.hpp"
 
@@ -65,7 +65,8 @@ TEST_F(Http2Nginx, AHundredThousandUrlsInLittleMemory) {
   EXPECT_EQ(ok, static_cast<std::size_t>(count));
   if (!kSanitizedBuild) {
     EXPECT_GT(run.process.peak_rss_kib, 0);
-    EXPECT_LT(run.process.peak_rss_kib, 32 * 1024) << "peak RSS " << run.process.peak_rss_kib << " KiB";
+    EXPECT_LT(run.process.peak_rss_kib, 32 * 1024)
+        << "peak RSS " << run.process.peak_rss_kib << " KiB";
   }
   RecordProperty("peak_rss_kib", static_cast<int>(run.process.peak_rss_kib));
 }
@@ -103,7 +104,8 @@ TEST_F(Http2Nginx, TheLaterOfHttp11AndHttp2Wins) {
 }
 
 TEST_F(Http2Nginx, AServerWithoutH2IsSpokenToInHttp11) {
-  const TsvRun run = fetch_tsv(with_ca({nginx_.https_url("/small.txt"), nginx_.http_url("/small.txt")}));
+  const TsvRun run =
+      fetch_tsv(with_ca({nginx_.https_url("/small.txt"), nginx_.http_url("/small.txt")}));
   ASSERT_EQ(run.records.size(), 2u) << describe(run.process);
   for (const TsvRecord& record : run.records) {
     EXPECT_EQ(record["ok"], "true") << record.text();
@@ -208,15 +210,15 @@ TEST_F(Http2Server, ARequestBodyGoesInDataFramesWithItsLength) {
 // keep to it, frame by frame, while other streams on the connection go on.
 class Http2TinyWindow : public ::testing::Test {
  protected:
-  H2Server server_{H2Server::Config{.initial_window_size = 1000,
-                                    .window_update_delay_seconds = 0.02}};
+  H2Server server_{
+      H2Server::Config{.initial_window_size = 1000, .window_update_delay_seconds = 0.02}};
 };
 
 TEST_F(Http2TinyWindow, ALargeBodyWaitsForTheServersWindow) {
   const std::string path = ::testing::TempDir() + "http2_upload.bin";
   std::ofstream(path, std::ios::binary) << std::string(100000, 'U');
-  const TsvRun run = fetch_tsv(with_ca({"--data-binary", "@" + path, server_.url("/upload"),
-                                        server_.url("/upload?again")}));
+  const TsvRun run = fetch_tsv(
+      with_ca({"--data-binary", "@" + path, server_.url("/upload"), server_.url("/upload?again")}));
   ASSERT_EQ(run.records.size(), 2u) << describe(run.process);
   for (const TsvRecord& record : run.records) {
     EXPECT_EQ(record["ok"], "true") << record.text();

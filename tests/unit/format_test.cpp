@@ -155,11 +155,9 @@ TEST(FormatJson, KeysInContractOrder) {
   std::vector<std::string> keys;
   for (const auto& member : object) keys.emplace_back(member.key());
   const std::vector<std::string> expected = {
-      "line",         "url",          "final_url",     "ok",
-      "status",       "content_length", "bytes",       "redirects",
-      "elapsed_ms",   "timings",      "reused",        "downgraded",
-      "error",        "decoded_bytes", "content_encoding", "http_version",
-      "saved_as",     "retries"};
+      "line",  "url",           "final_url",        "ok",           "status",   "content_length",
+      "bytes", "redirects",     "elapsed_ms",       "timings",      "reused",   "downgraded",
+      "error", "decoded_bytes", "content_encoding", "http_version", "saved_as", "retries"};
   EXPECT_EQ(keys, expected);
 
   std::vector<std::string> timing_keys;

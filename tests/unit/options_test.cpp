@@ -348,13 +348,14 @@ TEST(Options, HelpMentionsEveryOption) {
   Options options;
   add_options(app, options);
   const std::string help = app.help();
-  for (const char* name :
-       {"--concurrency",  "--connect-timeout", "--max-time",    "--max-redirects",
-        "--max-filesize", "--dns-servers",     "--cacert",      "--insecure",
-        "--no-sessionid", "--format",          "--color",       "--no-progress",
-        "--quiet",        "--user-agent",      "--write-out",   "--request",
-        "--header",       "--data",            "--data-raw",    "--data-binary",
-        "--json",         "inputs"}) {
+  for (const char* name : {"--concurrency",   "--connect-timeout", "--max-time",
+                           "--max-redirects", "--max-filesize",    "--dns-servers",
+                           "--cacert",        "--insecure",        "--no-sessionid",
+                           "--format",        "--color",           "--no-progress",
+                           "--quiet",         "--user-agent",      "--write-out",
+                           "--request",       "--header",          "--data",
+                           "--data-raw",      "--data-binary",     "--json",
+                           "inputs"}) {
     EXPECT_NE(help.find(name), std::string::npos) << name;
   }
 }

@@ -21,8 +21,8 @@ struct Target;
 
 struct Hop {
   Exchange exchange;
-  ConnectTimings timings;  // of the connections opened for it (a retry opens a second)
-  bool reused = false;     // the request rode a connection that was open already
+  ConnectTimings timings;            // of the connections opened for it (a retry opens a second)
+  bool reused = false;               // the request rode a connection that was open already
   std::optional<Protocol> protocol;  // of the connection that carried it, if one did
   bool sent = false;  // the request was handed to a connection: it may have reached a server
 };

@@ -50,10 +50,10 @@ enum class errc {
   unsupported_redirect_scheme,  // redirect: a Location with a scheme other than http(s)
   timeout_connect,              // timeout: --connect-timeout expired (DNS, TCP or TLS)
   timeout_max_time,             // timeout: --max-time expired
-  decode_corrupt,               // read: a content coding's stream is corrupt, cut or followed by junk
-  decode_bomb,                  // read: the body decodes to more than 1000 times its size
-  decode_memory,                // read: the decoders' memory budget is spent
-  decode_too_many_codings,      // read: more than two content codings stacked
+  decode_corrupt,           // read: a content coding's stream is corrupt, cut or followed by junk
+  decode_bomb,              // read: the body decodes to more than 1000 times its size
+  decode_memory,            // read: the decoders' memory budget is spent
+  decode_too_many_codings,  // read: more than two content codings stacked
   // HTTP/2: the stream or the connection ended with this RFC 9113 error, sent by the server
   // or by fetch about what the server sent (the message says which).
   h2_protocol_error,       // read: PROTOCOL_ERROR

@@ -72,12 +72,12 @@ struct H2Stream {
 
   // Bookkeeping of the session's verdicts.
   std::int32_t id = -1;
-  bool head_done = false;       // the final response's HEADERS ended
-  bool end_stream = false;      // the server ended its side (END_STREAM)
-  bool reset_by_peer = false;   // it sent RST_STREAM
-  std::uint64_t data_bytes = 0;       // DATA payload accepted
-  std::uint64_t data_announced = 0;   // DATA frame lengths seen, accepted or not
-  std::size_t header_bytes = 0;       // of the current header block, as RFC 9113 counts them
+  bool head_done = false;            // the final response's HEADERS ended
+  bool end_stream = false;           // the server ended its side (END_STREAM)
+  bool reset_by_peer = false;        // it sent RST_STREAM
+  std::uint64_t data_bytes = 0;      // DATA payload accepted
+  std::uint64_t data_announced = 0;  // DATA frame lengths seen, accepted or not
+  std::size_t header_bytes = 0;      // of the current header block, as RFC 9113 counts them
   std::size_t empty_data = 0;
   std::string content_encoding;
   std::string invalid;  // what nghttp2 found wrong with a frame for it, if anything
@@ -155,9 +155,9 @@ class Http2ClientSession {
   std::string goaway_debug_;
   std::optional<std::uint32_t> sent_goaway_error_;
   std::string sent_goaway_debug_;
-  std::string last_error_;      // nghttp2's words for the latest thing it refused
-  std::string limit_exceeded_;  // a limit of ours that ended the connection
-  std::size_t continuations_ = 0;  // CONTINUATION frames of the current header block
+  std::string last_error_;            // nghttp2's words for the latest thing it refused
+  std::string limit_exceeded_;        // a limit of ours that ended the connection
+  std::size_t continuations_ = 0;     // CONTINUATION frames of the current header block
   std::vector<std::string> lowered_;  // scratch: header names in lower case
 };
 
