@@ -1,7 +1,11 @@
 // Checks of the test fixtures themselves, without fetch: when one of these fails, the other
 // integration failures say nothing about fetch.
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <cstdlib>
@@ -82,6 +86,23 @@ TEST(NginxFixture, RedirectLocationsAreAsDocumented) {
   ASSERT_TRUE(absolute && relative);
   EXPECT_EQ(absolute->status, 301);
   EXPECT_EQ(relative->status, 302);
+}
+
+// The check that keeps a test from talking to another test's server on a reused free port.
+TEST(NginxFixture, ItsListenersAreItsOwnAndNoOneElses) {
+  NginxServer nginx;
+  EXPECT_FALSE(listens_on(::getpid(), nginx.http_port())) << "the test process holds none";
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  socklen_t length = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  EXPECT_TRUE(listens_on(::getpid(), ntohs(address.sin_port)));
+  ::close(fd);
 }
 
 TEST(NginxFixture, EveryListenerAccepts) {

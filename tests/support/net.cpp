@@ -10,6 +10,11 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
 #include <system_error>
 #include <utility>
 
@@ -103,6 +108,36 @@ bool can_connect(const std::string& host, std::uint16_t port) {
   return !(local_length == peer_length && std::memcmp(&local, &peer, local_length) == 0);
 }
 
+bool listens_on(int pid, std::uint16_t port) {
+  // Lines of /proc/net/tcp: "sl local_address rem_address st ... uid timeout inode ...",
+  // addresses as HEX_IP:HEX_PORT, state 0A for LISTEN.
+  std::set<std::string> inodes;
+  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    std::ifstream in(table);
+    std::string line;
+    std::getline(in, line);  // the header
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+      fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+          timeout >> inode;
+      const std::size_t colon = local.rfind(':');
+      if (state != "0A" || colon == std::string::npos) continue;
+      if (std::strtoul(local.c_str() + colon + 1, nullptr, 16) == port) inodes.insert(inode);
+    }
+  }
+  std::error_code ec;
+  const std::filesystem::path fds = "/proc/" + std::to_string(pid) + "/fd";
+  for (const auto& entry : std::filesystem::directory_iterator(fds, ec)) {
+    const std::string target = std::filesystem::read_symlink(entry.path(), ec).string();
+    if (target.starts_with("socket:[") && target.size() > 9 &&
+        inodes.count(target.substr(8, target.size() - 9)) > 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::optional<RawReply> http_get(const std::string& host, std::uint16_t port, std::string_view path,
                                  std::chrono::milliseconds timeout) {
   Socket socket(connect_to(host, port, timeout));
@@ -160,8 +195,7 @@ std::optional<std::string> header_value(std::string_view head, std::string_view 
   return std::nullopt;
 }
 
-RawClient::RawClient(const std::string& host, std::uint16_t port,
-                     std::chrono::milliseconds timeout)
+RawClient::RawClient(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout)
     : fd_(connect_to(host, port, timeout)) {
   if (fd_ < 0) {
     throw std::system_error(errno, std::generic_category(),

@@ -19,6 +19,11 @@ std::uint16_t free_port();
 // True once a TCP connection to host:port succeeds (host is a numeric IPv4 or IPv6 address).
 bool can_connect(const std::string& host, std::uint16_t port);
 
+// Whether process `pid` holds a listening TCP socket on `port` (IPv4 or IPv6), by the socket
+// inodes of /proc/PID/fd and /proc/net/tcp{,6}: that the listener a test reaches is its own
+// server's, not another test's that took the same free port first.
+bool listens_on(int pid, std::uint16_t port);
+
 // The pieces of a reply, exactly as they arrived.
 struct RawReply {
   std::string head;  // status line and headers, without the blank line

@@ -146,7 +146,8 @@ NginxServer::NginxServer() {
     for (int attempt = 1;; ++attempt) {
       if (start_once()) return;
       const std::string log = read_file(error_log());
-      const bool port_race = log.find("Address already in use") != std::string::npos;
+      const bool port_race =
+          lost_port_race_ || log.find("Address already in use") != std::string::npos;
       if (!port_race || attempt == kStartAttempts) {
         throw std::runtime_error("nginx did not start (" + dir_.string() + "):\n" + log +
                                  read_file(dir_ / "nginx.out"));
@@ -285,6 +286,15 @@ bool NginxServer::start_once() {
       ++ready;
     } else {
       std::this_thread::sleep_for(10ms);
+    }
+  }
+  // A listener may be another test's nginx that took one of these ports first (ours then
+  // retries its bind for seconds): every port must be held by our own process.
+  for (const auto& [host, port] : listeners) {
+    if (!listens_on(pid_, port)) {
+      lost_port_race_ = true;
+      stop();
+      return false;
     }
   }
   return true;

@@ -126,6 +126,7 @@ class NginxServer {
   std::filesystem::path dir_;
   std::string chunked_body_;
   pid_t pid_ = -1;
+  bool lost_port_race_ = false;  // a listener we reached was another process's (see start_once)
   std::uint16_t http_port_ = 0;
   std::uint16_t https_port_ = 0;
   std::vector<std::uint16_t> bad_cert_ports_;  // indexed by BadCert
