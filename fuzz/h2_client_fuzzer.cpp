@@ -16,7 +16,8 @@
 //     whole body: as many bytes as its content-length, if it sent one and may have a body;
 //   - a failure's message is printable text without any server byte that could drive a
 //     terminal;
-//   - the outcome of each stream (success or failure, status, a whole body's size) does not depend on
+//   - the outcome of each stream (success or failure, status, a whole body's size) does not depend
+//   on
 //     how the bytes are split into reads, unless the connection itself failed (which streams
 //     were still open then, and whether ACKs piled up into a flood, depends on when the
 //     session's frames were written, so on the reads).
@@ -111,7 +112,7 @@ struct Run {
 };
 
 Run run(const Steering& steering, std::string_view server_bytes, bool whole,
-                         std::string_view input) {
+        std::string_view input) {
   fetch::DecoderMemory memory{8u * 1024 * 1024};
   Http2ClientSession session;
   const fetch::RequestSpec get = fetch::default_request("fuzz", false);
@@ -174,19 +175,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string server_bytes;
   if (steering.settings_first) {
     // SETTINGS (empty) and SETTINGS ACK: 9-byte headers, type 4, flags 0 and 1, stream 0.
-    server_bytes.append("\0\0\0\x04\0\0\0\0\0" "\0\0\0\x04\x01\0\0\0\0", 18);
+    server_bytes.append(
+        "\0\0\0\x04\0\0\0\0\0"
+        "\0\0\0\x04\x01\0\0\0\0",
+        18);
   }
   server_bytes.append(input.substr(1));
 
   const Run first = run(steering, server_bytes, steering.whole, input);
   const Run second = run(steering, server_bytes, !steering.whole, input);
-  if (!first.connection_error && !second.connection_error &&
-      first.outcomes != second.outcomes) {
+  if (!first.connection_error && !second.connection_error && first.outcomes != second.outcomes) {
     for (std::size_t i = 0; i < first.outcomes.size(); ++i) {
       const Outcome& a = first.outcomes[i];
       const Outcome& b = second.outcomes[i];
-      std::fprintf(stderr, "stream %zu: status %u/%u, code %s/%s, bytes %llu/%llu\n", i,
-                   a.status, b.status, a.code ? fetch::to_name(*a.code).data() : "-",
+      std::fprintf(stderr, "stream %zu: status %u/%u, code %s/%s, bytes %llu/%llu\n", i, a.status,
+                   b.status, a.code ? fetch::to_name(*a.code).data() : "-",
                    b.code ? fetch::to_name(*b.code).data() : "-",
                    static_cast<unsigned long long>(a.bytes),
                    static_cast<unsigned long long>(b.bytes));

@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages fetch needs, and only those that are missing.
 #   scripts/deps.sh          build and run
 #   scripts/deps.sh --test   also what the test suite needs (nginx, openssl, gtest, GNU parallel
-#                            for the shard recipe, python3 with h2, brotli and zstandard for the
+#                            for the shard recipe, curl and zsh (fetch -w beside curl -w, the zsh
+#                            completion typed into zsh), python3 with h2, brotli and zstandard for the
 #                            test servers)
 #   scripts/deps.sh --bench  also what bench/run needs (curl, python3-aiohttp, wrk, h2load)
 #   scripts/deps.sh --fuzz   also clang and libFuzzer, for fuzz/run-smoke.sh
@@ -13,7 +14,7 @@ packages=(g++ cmake make pkg-config ca-certificates libssl-dev libcli11-dev libf
           zlib1g-dev libbrotli-dev libzstd-dev libnghttp2-dev)
 for flag in "$@"; do
   case "$flag" in
-    --test) packages+=(libgtest-dev nginx-light openssl python3 python3-h2 python3-brotli python3-zstandard parallel) ;;
+    --test) packages+=(libgtest-dev nginx-light openssl python3 python3-h2 python3-brotli python3-zstandard parallel curl zsh) ;;
     --bench) packages+=(nginx-light openssl curl python3 python3-aiohttp wrk nghttp2-client time valgrind) ;;
     --fuzz) packages+=(clang-14 libclang-rt-14-dev) ;;
     *) echo "usage: $0 [--test] [--bench] [--fuzz]" >&2; exit 2 ;;

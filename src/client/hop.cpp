@@ -72,7 +72,7 @@ asio::awaitable<Hop> send_hop(Session& session, const RequestSpec& request, cons
     hop.sent = true;
     hop.exchange = co_await connection->exchange(request, target, body, watchdog, deadline);
     refused_by_proxy(target, hop.exchange);
-    const bool shared = connection->protocol() == Protocol::http2;
+    const bool shared = hop.protocol == Protocol::http2;
     if (hop.exchange.retry_safe && !retried) {
       // Once, never more: a server that refuses every time gets the request twice.
       retried = true;

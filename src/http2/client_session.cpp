@@ -443,20 +443,23 @@ bool Http2ClientSession::alive() const noexcept {
          (nghttp2_session_want_read(session_) != 0 || nghttp2_session_want_write(session_) != 0);
 }
 
-bool Http2ClientSession::can_take_request() const noexcept {
+bool Http2ClientSession::may_open_streams() const noexcept {
   constexpr std::uint32_t kLastStreamId = (1u << 31) - 1;
   return alive() && !goaway_error_ && !sent_goaway_error_ &&
-         streams_.size() < nghttp2_session_get_remote_settings(
-                               session_, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS) &&
          nghttp2_session_get_next_stream_id(session_) < kLastStreamId;
 }
 
+bool Http2ClientSession::below_stream_limit() const noexcept {
+  return streams_.size() <
+         nghttp2_session_get_remote_settings(session_, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
+}
+
+bool Http2ClientSession::can_take_request() const noexcept {
+  return may_open_streams() && below_stream_limit();
+}
+
 bool Http2ClientSession::at_stream_limit() const noexcept {
-  constexpr std::uint32_t kLastStreamId = (1u << 31) - 1;
-  return alive() && !goaway_error_ && !sent_goaway_error_ && !streams_.empty() &&
-         streams_.size() >= nghttp2_session_get_remote_settings(
-                                session_, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS) &&
-         nghttp2_session_get_next_stream_id(session_) < kLastStreamId;
+  return may_open_streams() && !streams_.empty() && !below_stream_limit();
 }
 
 void Http2ClientSession::go_away() {

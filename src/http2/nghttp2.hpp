@@ -22,8 +22,9 @@ inline std::string_view next_to_send(nghttp2_session* session, long& error) {
   const std::uint8_t* data = nullptr;
   const ssize_t size = nghttp2_session_mem_send(session, &data);
   error = size < 0 ? static_cast<long>(size) : 0;
-  return size > 0 ? std::string_view{reinterpret_cast<const char*>(data), static_cast<std::size_t>(size)}
-                  : std::string_view{};
+  return size > 0
+             ? std::string_view{reinterpret_cast<const char*>(data), static_cast<std::size_t>(size)}
+             : std::string_view{};
 }
 
 }  // namespace fetch::h2

@@ -62,8 +62,9 @@ void ConnectionPool::evict_oldest_idle() {
     auto found = by_origin_.find((*oldest)->origin());
     std::vector<Lru::iterator>& positions = found->second;
     (*oldest)->close();
-    erase(positions, static_cast<std::size_t>(
-                         std::find(positions.begin(), positions.end(), oldest) - positions.begin()));
+    erase(positions,
+          static_cast<std::size_t>(std::find(positions.begin(), positions.end(), oldest) -
+                                   positions.begin()));
     if (positions.empty()) {
       by_origin_.erase(found);
     }

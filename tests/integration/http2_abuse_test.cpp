@@ -20,9 +20,9 @@ struct AbuseCase {
   std::string name;
   std::string path;
   bool ok = false;
-  std::string stage{};       // when !ok
-  std::string code{};        // when !ok
-  std::string fragment{};    // in the message, when !ok
+  std::string stage{};     // when !ok
+  std::string code{};      // when !ok
+  std::string fragment{};  // in the message, when !ok
   std::string http_version = "2";
   std::string mode{};  // the server's --mode
 };
@@ -57,8 +57,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "after 1000 body bytes"},
         AbuseCase{"CancelMidBody", "/cancel-mid-body", false, "read", "h2_cancel",
                   "reset the stream (CANCEL)"},
-        AbuseCase{"DataPastContentLength", "/data-past-content-length", false, "read",
-                  "bad_body", "past the response's content-length (5)"},
+        AbuseCase{"DataPastContentLength", "/data-past-content-length", false, "read", "bad_body",
+                  "past the response's content-length (5)"},
         AbuseCase{"EndStreamBeforeContentLength", "/end-stream-before-content-length", false,
                   "read", "body_truncated", "after 10 of 1000 body bytes"},
         AbuseCase{"NoStatus", "/no-status", false, "read", "h2_protocol_error",
@@ -67,8 +67,7 @@ INSTANTIATE_TEST_SUITE_P(
                   "malformed HTTP/2 response"},
         AbuseCase{"HugeHeaderList", "/huge-headers", false, "read", "bad_response",
                   "larger than 64 KiB"},
-        AbuseCase{"HpackBomb", "/hpack-bomb", false, "read", "bad_response",
-                  "larger than 64 KiB"},
+        AbuseCase{"HpackBomb", "/hpack-bomb", false, "read", "bad_response", "larger than 64 KiB"},
         AbuseCase{"OversizedFrame", "/oversized-frame", false, "read", "h2_frame_size_error",
                   "FRAME_SIZE_ERROR"},
         AbuseCase{"EmptyDataFlood", "/empty-data-flood", false, "read", "h2_enhance_your_calm",
@@ -85,14 +84,14 @@ INSTANTIATE_TEST_SUITE_P(
 INSTANTIATE_TEST_SUITE_P(
     Connections, Http2Abuse,
     ::testing::Values(
-        AbuseCase{"PushPromiseWhilePushIsOff", "/push-promise", false, "read",
-                  "h2_protocol_error", "push disabled"},
-        AbuseCase{"DataOnAnIdleStream", "/data-on-idle-stream", false, "read",
-                  "h2_protocol_error", "stream in idle"},
+        AbuseCase{"PushPromiseWhilePushIsOff", "/push-promise", false, "read", "h2_protocol_error",
+                  "push disabled"},
+        AbuseCase{"DataOnAnIdleStream", "/data-on-idle-stream", false, "read", "h2_protocol_error",
+                  "stream in idle"},
         AbuseCase{"HeadersOnAnEvenStream", "/headers-on-even-stream", false, "read",
                   "h2_protocol_error", "HEADERS"},
-        AbuseCase{"DataOnStreamZero", "/data-on-stream-zero", false, "read",
-                  "h2_protocol_error", "stream_id == 0"},
+        AbuseCase{"DataOnStreamZero", "/data-on-stream-zero", false, "read", "h2_protocol_error",
+                  "stream_id == 0"},
         AbuseCase{"SettingsFlood", "/settings-flood", false, "read", "h2_enhance_your_calm",
                   "flooded"},
         AbuseCase{"PingFlood", "/ping-flood", false, "read", "h2_enhance_your_calm", "flooded"},
@@ -148,7 +147,8 @@ TEST_F(Http2Retry, Http11RequiredFallsBackForTheOrigin) {
 }
 
 TEST_F(Http2Retry, AGoawayWithHttp11RequiredFallsBackToo) {
-  const TsvRecord record = fetch_one(server_.url("/http11-required-goaway"), {"--cacert", ca_file()});
+  const TsvRecord record =
+      fetch_one(server_.url("/http11-required-goaway"), {"--cacert", ca_file()});
   expect_ok(record, "200", "9");
   EXPECT_EQ(record["http_version"], "1.1");
 }
@@ -156,7 +156,8 @@ TEST_F(Http2Retry, AGoawayWithHttp11RequiredFallsBackToo) {
 TEST_F(Http2Retry, AGoawayLeavesLaterStreamsToANewConnection) {
   // The GOAWAY names the first stream as the last one processed: the three beside it were
   // not, and go again, once, on a second connection.
-  std::vector<std::string> args{"--cacert", ca_file(), "-j", "4", server_.url("/goaway-mid-stream")};
+  std::vector<std::string> args{"--cacert", ca_file(), "-j", "4",
+                                server_.url("/goaway-mid-stream")};
   for (int n = 0; n < 3; ++n) args.push_back(server_.url("/delay/1000"));
   const TsvRun run = fetch_tsv(args, {}, kPromptly);
   ASSERT_EQ(run.records.size(), 4u) << describe(run.process);

@@ -36,7 +36,8 @@ struct Reply {
 // nghttp2's server session, answering each request with what `answer` does with it.
 class MemoryServer {
  public:
-  using Answer = std::function<void(MemoryServer& server, std::int32_t stream, const Fields& request)>;
+  using Answer =
+      std::function<void(MemoryServer& server, std::int32_t stream, const Fields& request)>;
 
   explicit MemoryServer(Answer answer, std::vector<nghttp2_settings_entry> settings = {})
       : answer_(std::move(answer)) {
@@ -122,14 +123,15 @@ class MemoryServer {
   }
 
   static int on_header(nghttp2_session*, const nghttp2_frame* frame, const std::uint8_t* name,
-                       std::size_t name_length, const std::uint8_t* value,
-                       std::size_t value_length, std::uint8_t flags, void* self) {
+                       std::size_t name_length, const std::uint8_t* value, std::size_t value_length,
+                       std::uint8_t flags, void* self) {
     auto& server = *static_cast<MemoryServer*>(self);
     server.requests_[frame->hd.stream_id].emplace_back(
         std::string(reinterpret_cast<const char*>(name), name_length),
         std::string(reinterpret_cast<const char*>(value), value_length));
     if (flags & NGHTTP2_NV_FLAG_NO_INDEX) {
-      server.never_indexed_.push_back(std::string(reinterpret_cast<const char*>(name), name_length));
+      server.never_indexed_.push_back(
+          std::string(reinterpret_cast<const char*>(name), name_length));
     }
     return 0;
   }
@@ -189,7 +191,8 @@ Target target_of(std::string_view url) {
 
 // One request's stream and the body sink it reports into.
 struct Request {
-  explicit Request(bool head = false, DecoderMemory* memory = nullptr) : body(std::nullopt, false, memory) {
+  explicit Request(bool head = false, DecoderMemory* memory = nullptr)
+      : body(std::nullopt, false, memory) {
     stream.body = &body;
     stream.head_request = head;
     stream.wake = [](H2Stream& s) noexcept { ++*static_cast<int*>(s.waiter); };
@@ -260,8 +263,9 @@ TEST_F(Http2Session, SendsPseudoHeadersAndLowerCaseFieldsAndReadsTheResponse) {
   serve([](MemoryServer& server, std::int32_t stream, const Fields&) {
     server.reply(stream, {{{":status", "200"}, {"content-length", "5"}}, "hello"});
   });
-  spec_ = RequestSpec{"GET", {{"User-Agent", "ua"}, {"Connection", "keep-alive"}, {"X-Custom", "v"},
-                              {"TE", "gzip"}}};
+  spec_ = RequestSpec{
+      "GET",
+      {{"User-Agent", "ua"}, {"Connection", "keep-alive"}, {"X-Custom", "v"}, {"TE", "gzip"}}};
   Request request;
   start(request, "https://user:pw@example.org:8443/a/b?c=d");
   const Fields& sent = server_->requests().begin()->second;
@@ -347,12 +351,12 @@ struct StreamCase {  // NOLINT
 
 void PrintTo(const StreamCase& c, std::ostream* os) { *os << c.name; }
 
-class Http2StreamOutcome : public Http2Session,
-                           public ::testing::WithParamInterface<StreamCase> {};
+class Http2StreamOutcome : public Http2Session, public ::testing::WithParamInterface<StreamCase> {};
 
 TEST_P(Http2StreamOutcome, IsOneClearVerdict) {
   const StreamCase& c = GetParam();
-  serve([&](MemoryServer& server, std::int32_t stream, const Fields&) { c.server(server, stream); });
+  serve(
+      [&](MemoryServer& server, std::int32_t stream, const Fields&) { c.server(server, stream); });
   Request request;
   start(request);
   ASSERT_TRUE(request.stream.closed);
@@ -383,12 +387,12 @@ INSTANTIATE_TEST_SUITE_P(
                      s.later.push_back([&s, id] { s.reset(id, NGHTTP2_CANCEL); });
                    },
                    errc::h2_cancel, false, "reset the stream (CANCEL) after 0 body bytes"},
-        StreamCase{"DataPastContentLength",
-                   [](MemoryServer& s, std::int32_t id) {
-                     s.reply(id, {{{":status", "200"}, {"content-length", "5"}},
-                                  "hello and more\n"});
-                   },
-                   errc::bad_body, false, "past the response's content-length (5)"},
+        StreamCase{
+            "DataPastContentLength",
+            [](MemoryServer& s, std::int32_t id) {
+              s.reply(id, {{{":status", "200"}, {"content-length", "5"}}, "hello and more\n"});
+            },
+            errc::bad_body, false, "past the response's content-length (5)"},
         StreamCase{"EndStreamBeforeContentLength",
                    [](MemoryServer& s, std::int32_t id) {
                      s.reply(id, {{{":status", "200"}, {"content-length", "1000"}}, "0123456789"});
@@ -402,7 +406,8 @@ INSTANTIATE_TEST_SUITE_P(
         StreamCase{"HeaderListOverTheLimit",
                    [](MemoryServer& s, std::int32_t id) {
                      Fields fields{{":status", "200"}};
-                     for (int i = 0; i < 100; ++i) fields.emplace_back("x-big", std::string(1000, 'a'));
+                     for (int i = 0; i < 100; ++i)
+                       fields.emplace_back("x-big", std::string(1000, 'a'));
                      s.reply(id, {fields, "ok"});
                    },
                    errc::bad_response, false, "larger than 64 KiB"},
@@ -412,7 +417,9 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) { return info.param.name; });
 
 TEST_F(Http2Session, AGoawayBelowAStreamLeavesItSafeToRetry) {
-  serve([](MemoryServer& server, std::int32_t, const Fields&) { server.goaway(0, NGHTTP2_NO_ERROR); });
+  serve([](MemoryServer& server, std::int32_t, const Fields&) {
+    server.goaway(0, NGHTTP2_NO_ERROR);
+  });
   Request request;
   start(request);
   ASSERT_TRUE(request.stream.closed);
@@ -534,7 +541,8 @@ TEST_F(Http2Session, AnEndlessHeaderBlockEndsTheConnection) {
   raw_server_ready(request);
   std::string block = frame(NGHTTP2_HEADERS, 0, 1, kStatus200);
   // Each CONTINUATION carries a new literal field, "x: y", never indexed.
-  for (int i = 0; i < 9; ++i) block += frame(NGHTTP2_CONTINUATION, 0, 1, std::string("\x10\x01x\x01y", 5));
+  for (int i = 0; i < 9; ++i)
+    block += frame(NGHTTP2_CONTINUATION, 0, 1, std::string("\x10\x01x\x01y", 5));
   EXPECT_FALSE(client_.receive(block));
   ASSERT_TRUE(request.stream.closed);
   EXPECT_EQ(request.stream.failure->code, errc::h2_enhance_your_calm);

@@ -129,6 +129,10 @@ class Http2ClientSession {
  private:
   struct Callbacks;  // nghttp2's C callbacks, friends of this class
 
+  // Alive, no GOAWAY either way, stream ids left: only the server's limit may stand in the way.
+  bool may_open_streams() const noexcept;
+  // Fewer streams open than the server's SETTINGS_MAX_CONCURRENT_STREAMS.
+  bool below_stream_limit() const noexcept;
   H2Stream* stream_of(std::int32_t id) const;
   void head_received(H2Stream& stream);
   void reset(H2Stream& stream, FetchError failure, std::uint32_t code);

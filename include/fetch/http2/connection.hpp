@@ -35,9 +35,8 @@ class Http2Connection final : public Connection {
   // SETTINGS_MAX_CONCURRENT_STREAMS.
   bool can_take_request() const noexcept override;
 
-  asio::awaitable<Exchange> exchange(const RequestSpec& spec, const Target& target,
-                                     BodySink& body, Watchdog& watchdog,
-                                     const Deadline& deadline) override;
+  asio::awaitable<Exchange> exchange(const RequestSpec& spec, const Target& target, BodySink& body,
+                                     Watchdog& watchdog, const Deadline& deadline) override;
 
   void close() noexcept override;
   bool idle() const noexcept override;
