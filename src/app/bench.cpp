@@ -221,13 +221,22 @@ int BenchOutputs::finish(const Options& options, const RunConfig& config,
   const bool github = actions && std::string_view{actions} == "true";
   const std::string markdown = markdown_ || github ? summary_markdown(document) : "";
   int status = verdicts.exit_status;
-  for (auto [file, text] : {std::pair{json_.get(), json_ ? summary_text(document) : ""},
-                            std::pair{markdown_.get(), markdown_ ? markdown : ""},
+  const auto failed_to_write = [&status](const File& file, const std::string& reason) {
+    print(fmt::format("fetch: cannot write {}: {}\n", file.path, reason));
+    if (status == kExitOk || status == kExitSomeFailed) status = kExitSoftware;
+  };
+  if (json_) {
+    std::string reason;
+    write_summary(document, [&](std::string_view piece) {
+      if (reason.empty()) reason = write_all(json_->fd, piece);
+    });
+    if (!reason.empty()) failed_to_write(*json_, reason);
+  }
+  for (auto [file, text] : {std::pair{markdown_.get(), markdown_ ? markdown : ""},
                             std::pair{junit_.get(), junit_ ? summary_junit(document) : ""}}) {
     if (!file) continue;
     if (std::string reason = write_all(file->fd, text); !reason.empty()) {
-      print(fmt::format("fetch: cannot write {}: {}\n", file->path, reason));
-      if (status == kExitOk || status == kExitSomeFailed) status = kExitSoftware;
+      failed_to_write(*file, reason);
     }
   }
   print(verdict_lines(verdicts, options.quiet));

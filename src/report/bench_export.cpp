@@ -149,28 +149,30 @@ std::string baseline_table(const Verdicts& v) {
 }
 
 std::string slowest_urls(const stats::RunStats& stats) {
-  std::vector<const stats::UrlStats*> urls;
-  for (const auto& [key, url] : stats.urls()) urls.push_back(&url);
+  // By median, untimed ones first (they failed); each URL's median computed once.
+  std::vector<std::pair<std::uint64_t, const stats::UrlStats*>> urls;
+  for (const stats::UrlStats* url : stats.urls().by_line()) {
+    const stats::SparseHistogram total = url->histogram(stats::Metric::total);
+    urls.emplace_back(total.count() == 0 ? UINT64_MAX : total.quantile(0.5), url);
+  }
   if (urls.size() < 2) return {};
-  const auto p50 = [](const stats::UrlStats* u) {
-    return u->latency[0].count() == 0 ? UINT64_MAX : u->latency[0].quantile(0.5);
-  };
   const std::size_t shown = std::min(urls.size(), kMaxMarkdownRows);
   std::partial_sort(urls.begin(), urls.begin() + static_cast<std::ptrdiff_t>(shown), urls.end(),
-                    [&](auto* a, auto* b) { return p50(a) > p50(b); });
+                    [](const auto& a, const auto& b) { return a.first > b.first; });
   std::string out = fmt::format(
       "### Slowest URLs ({} of {}, by median total_ms)\n\n| line | URL | requests | failed | p50 "
       "| p99 | max |\n|--:|---|--:|--:|--:|--:|--:|\n",
       shown, urls.size());
   for (std::size_t i = 0; i < shown; ++i) {
-    const stats::UrlStats& u = *urls[i];
-    const auto& h = u.latency[0];
+    const stats::UrlStats& u = *urls[i].second;
+    const stats::UrlSummary summary = u.summary();
+    const auto& h = summary.histogram(stats::Metric::total);
     const bool any = h.count() > 0;
-    out +=
-        fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", u.line, md(u.url), u.counts.requests,
-                    u.counts.failed, any ? ms(static_cast<double>(h.quantile(0.5))) : "",
-                    any ? ms(static_cast<double>(h.quantile(0.99))) : "",
-                    any ? ms(static_cast<double>(h.max())) : "");
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", u.line, md(u.url),
+                       summary.counts.requests, summary.counts.failed,
+                       any ? ms(static_cast<double>(h.quantile(0.5))) : "",
+                       any ? ms(static_cast<double>(h.quantile(0.99))) : "",
+                       any ? ms(static_cast<double>(h.max())) : "");
   }
   return out + "\n";
 }

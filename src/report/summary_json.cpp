@@ -115,9 +115,10 @@ void pass_block(JsonWriter& w, const stats::PassStats& pass, std::string& scratc
   w.end();
 }
 
-void url_block(JsonWriter& w, const stats::UrlStats& url, std::string& scratch) {
+void url_block(JsonWriter& w, const stats::UrlStats& block, std::string& scratch) {
+  const stats::UrlSummary url = block.summary();
   // One line per URL: 10 000 URLs are 10 000 lines, each greppable.
-  w.object(true).key("line").value(url.line).key("url").value(valid_utf8(url.url));
+  w.object(true).key("line").value(block.line).key("url").value(valid_utf8(block.url));
   counts_fields(w, url.counts);
   // Only the metrics this URL timed: a URL on a warm connection has no connect phase.
   w.key("latency").object();
@@ -255,9 +256,12 @@ void totals_block(JsonWriter& w, const stats::RunStats& stats) {
 
 double to_ms(double micros) noexcept { return std::round(micros) / 1000.0; }
 
-std::string summary_text(const SummaryDocument& document) {
+void write_summary(const SummaryDocument& document,
+                   const std::function<void(std::string_view)>& sink) {
+  constexpr std::size_t kPiece = 64 * 1024;
   const stats::RunStats& stats = document.stats;
   std::string out;
+  out.reserve(kPiece + 4096);
   std::string scratch;
   JsonWriter w{out};
   w.object().key("schema_version").value(kSummarySchemaVersion);
@@ -280,7 +284,13 @@ std::string summary_text(const SummaryDocument& document) {
   w.end().key("pass_stride").value(stats.passes().stride()).key("passes").array();
   for (const auto& [index, pass] : stats.passes().entries()) pass_block(w, pass, scratch);
   w.end().key("urls").array();
-  for (const auto& [line, url] : stats.urls()) url_block(w, url, scratch);
+  for (const stats::UrlStats* url : stats.urls().by_line()) {
+    url_block(w, *url, scratch);
+    if (out.size() >= kPiece) {  // the writer keeps no position in `out`: it can be emptied
+      sink(out);
+      out.clear();
+    }
+  }
   w.end().key("thresholds").array();
   for (const auto& outcome : document.verdicts.thresholds) threshold_block(w, outcome);
   w.end().key("baseline");
@@ -288,7 +298,13 @@ std::string summary_text(const SummaryDocument& document) {
   w.key("verdict");
   verdict_block(w, document.verdicts);
   w.end();
-  return out;
+  sink(out);
+}
+
+std::string summary_text(const SummaryDocument& document) {
+  std::string text;
+  write_summary(document, [&text](std::string_view piece) { text += piece; });
+  return text;
 }
 
 boost::json::value summary_to_json(const SummaryDocument& document) {

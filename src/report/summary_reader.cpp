@@ -199,9 +199,14 @@ void read_passes(Reader& r, const json::object& root, stats::RunStats& stats) {
 
 void read_url(Reader& r, const json::object& block, const std::string& path,
               stats::RunStats& stats) {
-  stats::UrlStats url;
-  url.line = r.count(block, "line", path);
-  if (const json::value* text = r.field(block, "url", path)) url.url = r.text(*text, path + ".url");
+  const std::uint64_t line = r.count(block, "line", path);
+  std::string text;
+  if (const json::value* value = r.field(block, "url", path)) text = r.text(*value, path + ".url");
+  if (stats.find_url(line, text)) {
+    r.fail(path, "a second block for the same line and URL");
+    return;
+  }
+  stats::UrlSummary& url = stats.mutable_urls().entry(line, text).folded();
   url.counts = read_counts(r, block, path);
   for (const json::key_value_pair& field : r.object(block, "histograms", path)) {
     const std::optional<Metric> metric = stats::metric_named(field.key());
@@ -223,12 +228,6 @@ void read_url(Reader& r, const json::object& block, const std::string& path,
     url.samples.entries().emplace_back(pass - 1,
                                        static_cast<std::uint64_t>(std::llround(ms * 1000)));
   }
-  if (stats.find_url(url.line, url.url)) {
-    r.fail(path, "a second block for the same line and URL");
-    return;
-  }
-  const std::uint64_t line = url.line;
-  stats.mutable_urls().emplace(line, std::move(url));
 }
 
 stats::RunStats read_stats(Reader& r, const json::object& root) {

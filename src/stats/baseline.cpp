@@ -62,8 +62,9 @@ std::vector<double> pass_medians_ms(const RunStats& stats) {
 
 std::vector<double> url_samples_ms(const UrlStats& url) {
   std::vector<double> samples;
-  samples.reserve(url.samples.entries().size());
-  for (const auto& [pass, micros] : url.samples.entries()) {
+  const UrlSummary summary = url.summary();
+  samples.reserve(summary.samples.entries().size());
+  for (const auto& [pass, micros] : summary.samples.entries()) {
     samples.push_back(static_cast<double>(micros) / 1000.0);
   }
   return samples;
@@ -76,8 +77,8 @@ BaselineReport compare_with_baseline(const RunStats& base, const RunStats& candi
   report.comparisons.push_back(
       compare_samples(pass_medians_ms(base), pass_medians_ms(candidate), settings.alpha, settings));
   std::vector<std::pair<const UrlStats*, const UrlStats*>> pairs;
-  for (const auto& [line, url] : candidate.urls()) {
-    if (const UrlStats* match = base.find_url(line, url.url)) pairs.emplace_back(match, &url);
+  for (const UrlStats* url : candidate.urls().by_line()) {
+    if (const UrlStats* match = base.find_url(url->line, url->url)) pairs.emplace_back(match, url);
   }
   const double per_url_alpha =
       settings.alpha / static_cast<double>(std::max<std::size_t>(pairs.size(), 1));

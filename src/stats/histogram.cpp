@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <new>
 #include <stdexcept>
 
 #include "histogram_layout.hpp"
@@ -41,7 +42,35 @@ double stddev_of(std::uint64_t count, U128 s1, U128 s2) noexcept {
 
 }  // namespace layout
 
-Histogram::Histogram() : counts_(kCountsLength, 0) {}
+Histogram::CountArray::CountArray()
+    : data_(static_cast<std::uint64_t*>(std::calloc(kCountsLength, sizeof(std::uint64_t)))) {
+  if (!data_) throw std::bad_alloc{};
+}
+
+Histogram::CountArray::CountArray(const CountArray& other) : CountArray() {
+  std::copy(other.data_.get(), other.data_.get() + kCountsLength, data_.get());
+}
+
+Histogram::CountArray& Histogram::CountArray::operator=(const CountArray& other) {
+  if (this != &other) std::copy(other.data_.get(), other.data_.get() + kCountsLength, data_.get());
+  return *this;
+}
+
+Histogram::Histogram() = default;
+
+bool operator==(const Histogram& a, const Histogram& b) noexcept {
+  if (a.count_ != b.count_ || a.overflow_ != b.overflow_ || a.min_ != b.min_ || a.max_ != b.max_ ||
+      a.sum_ != b.sum_ || a.sum_of_squares_ != b.sum_of_squares_) {
+    return false;
+  }
+  if (a.count_ == 0) return true;
+  // Outside [min, max] every count is 0 in both.
+  const std::size_t last = layout::index_of(a.max_);
+  for (std::size_t i = layout::index_of(a.min_); i <= last; ++i) {
+    if (a.counts_[i] != b.counts_[i]) return false;
+  }
+  return true;
+}
 
 void Histogram::record(std::uint64_t micros) noexcept {
   const std::uint64_t value = layout::clamp(micros);
@@ -76,8 +105,8 @@ void Histogram::merge(const Histogram& other) {
 
 void Histogram::clear() noexcept {
   if (count_ > 0) {
-    std::fill(counts_.begin() + static_cast<std::ptrdiff_t>(layout::index_of(min_)),
-              counts_.begin() + static_cast<std::ptrdiff_t>(layout::index_of(max_)) + 1, 0);
+    const std::size_t last = layout::index_of(max_);
+    for (std::size_t i = layout::index_of(min_); i <= last; ++i) counts_[i] = 0;
   }
   count_ = 0;
   overflow_ = 0;

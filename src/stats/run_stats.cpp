@@ -3,71 +3,6 @@
 #include <algorithm>
 
 namespace fetch::stats {
-namespace {
-
-constexpr std::array<std::string_view, kMetricCount> kMetricNames{
-    "total_ms", "ttfb_ms", "tls_ms", "connect_ms", "resolve_ms", "service_ms"};
-
-void add_counts(CountMap& into, const CountMap& from) {
-  for (const auto& [name, count] : from) into[name] += count;
-}
-
-}  // namespace
-
-std::string_view to_name(Metric metric) noexcept {
-  return kMetricNames[static_cast<std::size_t>(metric)];
-}
-
-std::optional<Metric> metric_named(std::string_view name) noexcept {
-  for (Metric metric : kMetrics) {
-    if (to_name(metric) == name) return metric;
-  }
-  return std::nullopt;
-}
-
-void Counts::add(const Observation& observation) {
-  ++requests;
-  if (observation.ok) {
-    ++ok;
-  } else {
-    ++failed;
-  }
-  bytes += observation.bytes;
-  if (observation.status) ++statuses[*observation.status];
-  if (!observation.error_code.empty()) {
-    // Only failures look the names up: a run without errors never touches these maps.
-    auto stage = errors_by_stage.find(observation.error_stage);
-    if (stage == errors_by_stage.end()) {
-      stage = errors_by_stage.emplace(std::string{observation.error_stage}, 0).first;
-    }
-    ++stage->second;
-    auto code = errors_by_code.find(observation.error_code);
-    if (code == errors_by_code.end()) {
-      code = errors_by_code.emplace(std::string{observation.error_code}, 0).first;
-    }
-    ++code->second;
-  }
-}
-
-void Counts::merge(const Counts& other) {
-  requests += other.requests;
-  ok += other.ok;
-  failed += other.failed;
-  dropped += other.dropped;
-  bytes += other.bytes;
-  for (const auto& [status, count] : other.statuses) statuses[status] += count;
-  add_counts(errors_by_stage, other.errors_by_stage);
-  add_counts(errors_by_code, other.errors_by_code);
-}
-
-double Counts::failed_rate() const noexcept {
-  return requests == 0 ? 0 : static_cast<double>(failed) / static_cast<double>(requests);
-}
-
-double Counts::dropped_rate() const noexcept {
-  const std::uint64_t due = requests + dropped;
-  return due == 0 ? 0 : static_cast<double>(dropped) / static_cast<double>(due);
-}
 
 void PassStats::merge(const PassStats& other) {
   complete = complete && other.complete;
@@ -79,31 +14,10 @@ void PassStats::merge(const PassStats& other) {
   total.merge(other.total);
 }
 
-void UrlStats::merge(const UrlStats& other) {
-  counts.merge(other.counts);
-  for (std::size_t i = 0; i < kMetricCount; ++i) latency[i].merge(other.latency[i]);
-  samples.merge(other.samples);
-}
-
 RunStats::RunStats() = default;
 
-UrlStats* RunStats::find(std::uint64_t line, std::string_view url) noexcept {
-  for (auto [at, end] = urls_.equal_range(line); at != end; ++at) {
-    if (at->second.url == url) return &at->second;
-  }
-  return nullptr;
-}
-
 const UrlStats* RunStats::find_url(std::uint64_t line, std::string_view url) const noexcept {
-  return const_cast<RunStats*>(this)->find(line, url);
-}
-
-UrlStats& RunStats::url_entry(std::uint64_t line, std::string_view url) {
-  if (UrlStats* found = find(line, url)) return *found;
-  UrlStats fresh;
-  fresh.line = line;
-  fresh.url = std::string{url};
-  return urls_.emplace(line, std::move(fresh))->second;
+  return urls_.find(line, url);
 }
 
 RunStats::OpenPass& RunStats::open_pass(std::uint64_t pass) {
@@ -129,13 +43,8 @@ void RunStats::add(const Observation& observation) {
   for (std::size_t i = 0; i < kMetricCount; ++i) {
     if (observation.micros[i]) latency_[i].record(*observation.micros[i]);
   }
-  UrlStats& url = url_entry(observation.line, observation.url);
-  url.counts.add(observation);
-  for (std::size_t i = 0; i < kMetricCount; ++i) {
-    if (observation.micros[i]) url.latency[i].record(*observation.micros[i]);
-  }
+  urls_.entry(observation.line, observation.url).add(observation);
   const auto& total = observation.micros[static_cast<std::size_t>(Metric::total)];
-  if (total) url.samples.add(observation.pass, *total);
   // A pass the samples will not keep is not worth a histogram.
   if (!passes_.wants(observation.pass)) return;
   OpenPass& open = open_pass(observation.pass);
@@ -152,7 +61,7 @@ void RunStats::add(const Observation& observation) {
 
 void RunStats::add_dropped(std::uint64_t line, std::string_view url, std::uint64_t pass) {
   ++totals_.dropped;
-  ++url_entry(line, url).counts.dropped;
+  urls_.entry(line, url).add_dropped();
   if (passes_.wants(pass)) ++open_pass(pass).stats.dropped;
 }
 
@@ -190,11 +99,11 @@ double RunStats::requests_per_second() const noexcept {
 void RunStats::merge(const RunStats& other) {
   for (std::size_t i = 0; i < kMetricCount; ++i) latency_[i].merge(other.latency_[i]);
   totals_.merge(other.totals_);
-  for (const auto& [line, url] : other.urls_) {
-    if (UrlStats* mine = find(line, url.url)) {
-      mine->merge(url);
+  for (const UrlStats* theirs : other.urls_.by_line()) {
+    if (UrlStats* mine = urls_.find(theirs->line, theirs->url)) {
+      mine->merge(*theirs);
     } else {
-      urls_.emplace(line, url);
+      urls_.insert(*theirs);
     }
   }
   // Passes of the same index ran side by side (shards) or are the same pass of another run:

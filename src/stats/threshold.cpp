@@ -312,13 +312,13 @@ std::vector<ThresholdOutcome> check_thresholds(std::span<const Threshold> thresh
       continue;
     }
     bool matched = false;
-    for (const auto& [line, url] : stats.urls()) {
-      if ((t.line && line != *t.line) || (t.url && url.url != *t.url)) continue;
+    for (const UrlStats* url : stats.urls().by_line()) {
+      if ((t.line && url->line != *t.line) || (t.url && url->url != *t.url)) continue;
       matched = true;
-      const auto index = metric ? static_cast<std::size_t>(*metric) : 0;
-      outcomes.push_back(outcome(t, UrlKey{line, url.url},
-                                 metric ? latency_value(t, url.latency[index])
-                                        : counts_value(t, url.counts, stats.elapsed_s())));
+      outcomes.push_back(outcome(t, UrlKey{url->line, url->url},
+                                 metric
+                                     ? latency_value(t, url->histogram(*metric))
+                                     : counts_value(t, url->summary().counts, stats.elapsed_s())));
     }
     if (!matched) outcomes.push_back(outcome(t, std::nullopt, std::nullopt));
   }

@@ -38,7 +38,7 @@ RunStats run(std::size_t passes, std::size_t urls, double median_us, std::uint64
 TEST(StatsBaseline, SamplesAreCompletePassMedians) {
   RunStats stats = run(5, 3, 1000, 1);
   EXPECT_EQ(pass_medians_ms(stats).size(), 5u);
-  EXPECT_EQ(url_samples_ms(stats.urls().begin()->second).size(), 5u);
+  EXPECT_EQ(url_samples_ms(*stats.urls().by_line().front()).size(), 5u);
   Observation late;
   late.line = 1;
   late.url = "http://a/0";
@@ -99,11 +99,13 @@ TEST(StatsBaseline, AUrlSlowerWithoutSignificanceIsReportedNotAVerdict) {
   RunStats base = run(3, 21, 1000, 5);
   RunStats slow;
   const RunStats same = run(3, 21, 1000, 6);
-  for (const auto& [line, url] : same.urls()) {
-    for (const auto& [pass, micros] : url.samples.entries()) {
+  for (const UrlStats* url : same.urls().by_line()) {
+    const std::uint64_t line = url->line;
+    const UrlSummary summary = url->summary();
+    for (const auto& [pass, micros] : summary.samples.entries()) {
       Observation o;
       o.line = line;
-      o.url = url.url;
+      o.url = url->url;
       o.pass = pass;
       o.ok = true;
       o.micros[0] = line == 1 ? micros * 2 : micros;

@@ -190,6 +190,21 @@ TEST(StatsHistogram, MergedShardsEqualOneHistogramOfAllValues) {
   EXPECT_EQ(twice, whole);
 }
 
+TEST(StatsHistogram, ACopyIsEqualAndIndependentAndClearEmptiesWhatWasUsed) {
+  Histogram h;
+  for (std::uint64_t v : {5u, 900u, 70'000u, 3'000'000u}) h.record(v);
+  Histogram copy = h;
+  EXPECT_EQ(copy, h);
+  copy.record(12);
+  EXPECT_FALSE(copy == h);
+  EXPECT_EQ(h.count(), 4u);
+  copy.clear();
+  EXPECT_EQ(copy, Histogram{});
+  copy.record(70'000);
+  EXPECT_EQ(copy.quantile(0.5), 70'000u);  // capped at max()
+  EXPECT_EQ(copy.count_up_to(3'000'000), 1u);
+}
+
 TEST(StatsHistogram, QuantileNeverDecreases) {
   const Histogram histogram = histogram_of(latencies(20'000, 9));
   std::uint64_t previous = histogram.quantile(0);

@@ -76,9 +76,9 @@ TEST(StatsRunStats, CountsStatusesErrorsAndWhatIsTimed) {
   EXPECT_DOUBLE_EQ(stats.requests_per_second(), 8.0);
 
   ASSERT_EQ(stats.urls().size(), 4u);
-  const UrlStats& b = stats.urls().begin()->second;
+  const UrlStats& b = *stats.urls().by_line().front();
   EXPECT_EQ(b.line, 1u);
-  EXPECT_EQ(b.latency[static_cast<std::size_t>(Metric::total)].count(), 1u);
+  EXPECT_EQ(b.histogram(Metric::total).count(), 1u);
 }
 
 TEST(StatsRunStats, PassesKeepTheirOwnHistogramAndCompleteness) {
@@ -96,7 +96,7 @@ TEST(StatsRunStats, PassesKeepTheirOwnHistogramAndCompleteness) {
   EXPECT_TRUE(passes[1].second.complete);
   EXPECT_FALSE(passes[2].second.complete);
   // Per URL, one sample per pass.
-  const UrlStats& url = stats.urls().begin()->second;
+  const UrlSummary url = stats.urls().by_line().front()->summary();
   ASSERT_EQ(url.samples.entries().size(), 3u);
   EXPECT_EQ(url.samples.entries()[2].second, 3000u);
 }
@@ -113,7 +113,7 @@ TEST(StatsRunStats, OverlappingPassesOfTheOpenModelAndDrops) {
   EXPECT_EQ(stats.passes().entries()[1].second.dropped, 1u);
   EXPECT_EQ(stats.totals().dropped, 1u);
   EXPECT_DOUBLE_EQ(stats.totals().dropped_rate(), 1.0 / 3.0);
-  EXPECT_EQ(stats.urls().begin()->second.counts.dropped, 1u);
+  EXPECT_EQ(stats.urls().by_line().front()->summary().counts.dropped, 1u);
 }
 
 TEST(StatsRunStats, MergedShardsEqualOneRun) {

@@ -11,6 +11,7 @@
 
 #include <boost/json/value.hpp>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -57,7 +58,11 @@ struct SummaryDocument {
 };
 
 // The document as text (indented, one key per line, arrays of numbers on one line, ending in
-// a newline), written in one pass; and the same parsed, for tests and tools.
+// a newline), written in one pass, handed to `sink` in pieces of about 64 KiB: a 10 000-URL
+// document is 10 MB, never held whole. summary_text() collects it, and summary_to_json()
+// parses that, for tests and tools.
+void write_summary(const SummaryDocument& document,
+                   const std::function<void(std::string_view)>& sink);
 std::string summary_text(const SummaryDocument& document);
 boost::json::value summary_to_json(const SummaryDocument& document);
 

@@ -7,8 +7,8 @@
 //
 // Memory is constant in the number of requests. Overall: one Histogram per metric (6 x 188
 // KiB). Per pass: a few counters and a SparseHistogram of total_ms, for at most kMaxPasses
-// passes spread over the run (StridedSamples). Per URL: counters, a SparseHistogram per
-// metric and at most kMaxUrlSamples per-pass values: about 1 KiB for ten passes.
+// passes spread over the run (StridedSamples). Per URL: a UrlStats (url_stats.hpp), about
+// 150 bytes for a URL requested once, 1 KiB for one of many passes.
 
 #include <array>
 #include <cstddef>
@@ -21,57 +21,13 @@
 #include <vector>
 
 #include "fetch/stats/histogram.hpp"
+#include "fetch/stats/observation.hpp"
 #include "fetch/stats/sparse_histogram.hpp"
 #include "fetch/stats/strided_samples.hpp"
+#include "fetch/stats/url_stats.hpp"
+#include "fetch/stats/url_table.hpp"
 
 namespace fetch::stats {
-
-// What is timed. total: the whole exchange (in the open model from the request's intended
-// start); service: from its actual start (open model only); the phases as in the records.
-enum class Metric : std::uint8_t { total, ttfb, tls, connect, resolve, service };
-inline constexpr std::size_t kMetricCount = 6;
-inline constexpr std::array<Metric, kMetricCount> kMetrics{
-    Metric::total, Metric::ttfb, Metric::tls, Metric::connect, Metric::resolve, Metric::service};
-
-// "total_ms", "ttfb_ms", "tls_ms", "connect_ms", "resolve_ms", "service_ms".
-std::string_view to_name(Metric metric) noexcept;
-// The metric of that name, or nullopt.
-std::optional<Metric> metric_named(std::string_view name) noexcept;
-
-// One request as the statistics see it.
-struct Observation {
-  std::uint64_t line = 0;  // input line number
-  std::string_view url;
-  std::uint64_t pass = 0;  // counted pass, from 0
-  bool ok = false;
-  std::optional<unsigned> status;
-  std::string_view error_stage;  // empty without an error
-  std::string_view error_code;
-  std::uint64_t bytes = 0;
-  // Microseconds per metric (indexed by Metric); absent when not timed: a failed request,
-  // the phases of a reused connection, tls of plain http, service outside the open model.
-  std::array<std::optional<std::uint64_t>, kMetricCount> micros{};
-};
-
-using CountMap = std::map<std::string, std::uint64_t, std::less<>>;
-
-struct Counts {
-  std::uint64_t requests = 0;  // started and finished (dropped ones are not)
-  std::uint64_t ok = 0;
-  std::uint64_t failed = 0;   // requests - ok
-  std::uint64_t dropped = 0;  // open model: due while -j were in flight, never started
-  std::uint64_t bytes = 0;
-  std::map<unsigned, std::uint64_t> statuses;
-  CountMap errors_by_stage;
-  CountMap errors_by_code;
-
-  void add(const Observation& observation);
-  void merge(const Counts& other);
-  // failed / requests (0 without requests), and dropped / (requests + dropped).
-  double failed_rate() const noexcept;
-  double dropped_rate() const noexcept;
-  friend bool operator==(const Counts&, const Counts&) = default;
-};
 
 struct PassStats {
   std::uint64_t index = 0;  // counted pass, from 0
@@ -89,25 +45,8 @@ struct PassStats {
   friend bool operator==(const PassStats&, const PassStats&) = default;
 };
 
-struct UrlStats {
-  std::uint64_t line = 0;
-  std::string url;
-  Counts counts;
-  std::array<SparseHistogram, kMetricCount> latency;  // indexed by Metric
-  // total_ms of this URL in microseconds, per counted pass: its samples for a baseline.
-  StridedSamples<std::uint64_t> samples{kMaxSamples};
-
-  static constexpr std::size_t kMaxSamples = 128;
-  void merge(const UrlStats& other);
-  friend bool operator==(const UrlStats&, const UrlStats&) = default;
-};
-
 // Names one per-URL block: its input line number and URL (for reports).
 using UrlKey = std::pair<std::uint64_t, std::string>;
-// Per-URL blocks by input line number. Several input files can give the same number to
-// different URLs: those are separate blocks, in the order they were first seen. (A map by
-// number alone: the hot path compares integers, not URLs.)
-using UrlMap = std::multimap<std::uint64_t, UrlStats>;
 
 class RunStats {
  public:
@@ -138,7 +77,7 @@ class RunStats {
   }
   // Ended passes, by index (at most kMaxPasses, spread over the run).
   const StridedSamples<PassStats>& passes() const noexcept { return passes_; }
-  const UrlMap& urls() const noexcept { return urls_; }
+  const UrlTable& urls() const noexcept { return urls_; }
   // The block of that line and URL, or null.
   const UrlStats* find_url(std::uint64_t line, std::string_view url) const noexcept;
   double elapsed_s() const noexcept { return elapsed_s_; }
@@ -151,7 +90,7 @@ class RunStats {
     return latency_[static_cast<std::size_t>(metric)];
   }
   StridedSamples<PassStats>& mutable_passes() noexcept { return passes_; }
-  UrlMap& mutable_urls() noexcept { return urls_; }
+  UrlTable& mutable_urls() noexcept { return urls_; }
   void set_elapsed(double elapsed_s) noexcept { elapsed_s_ = elapsed_s; }
 
  private:
@@ -166,8 +105,6 @@ class RunStats {
   // few; beyond kDensePasses, passes record sparsely.
   static constexpr std::size_t kDensePasses = 4;
 
-  UrlStats& url_entry(std::uint64_t line, std::string_view url);
-  UrlStats* find(std::uint64_t line, std::string_view url) noexcept;
   OpenPass& open_pass(std::uint64_t pass);
 
   Counts totals_;
@@ -176,7 +113,7 @@ class RunStats {
   std::vector<Histogram> dense_;                   // at most kDensePasses
   std::vector<int> free_dense_;                    // those not in use by a pass
   StridedSamples<PassStats> passes_{kMaxPasses};
-  UrlMap urls_;
+  UrlTable urls_;
   double elapsed_s_ = 0;
 };
 
