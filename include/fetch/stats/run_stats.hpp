@@ -8,7 +8,7 @@
 // Memory is constant in the number of requests. Overall: one Histogram per metric (6 x 188
 // KiB). Per pass: a few counters and a SparseHistogram of total_ms, for at most kMaxPasses
 // passes spread over the run (StridedSamples). Per URL: a UrlStats (url_stats.hpp), about
-// 150 bytes for a URL requested once, 1 KiB for one of many passes.
+// 160 bytes for a URL requested once, 1 KiB for one of many passes.
 
 #include <array>
 #include <cstddef>
