@@ -61,6 +61,16 @@ struct ConnectionGate::Origin {
   Clock::time_point progress{};  // the latest connection handed over or ready
   std::deque<Waiter*> queue;     // first come, first served
   bool deciding = false;         // a handshake under way will tell the protocol (pipe-wait)
+  std::size_t opening = 0;       // leases whose connection is being opened
+  // When the origin's first opening began, and our busy time then: until a connection to it
+  // opens, how long that one has waited for the network tells a far server.
+  std::optional<std::pair<Clock::time_point, std::chrono::nanoseconds>> first_opening;
+
+  // Known to be far: by its TCP connects' round trip, or its first TLS handshake's wait.
+  bool known_far() const noexcept {
+    return (round_trip && *round_trip >= ConnectionGate::kNearRoundTrip) ||
+           (first_idle && *first_idle >= kFarIdle);
+  }
 
   // Wakes the first queued request that is not already looking again at the origin: a
   // second place coming free in the same turn of the event loop is for the second request.
@@ -144,7 +154,29 @@ std::optional<Clock::time_point> pipe_wait_until(const ConnectionGate::Origin& o
   return started + std::max<Clock::duration>(own_handshake, min_patience);
 }
 
-// When a queued request should look again, or nothing when it should open a connection now.
+// While kConnectionsPerNearOrigin connections to an origin not known to be far are being
+// opened, when a request that would open another should look again; nothing when it may.
+std::optional<Clock::time_point> openings_full_until(const ConnectionGate::Origin& origin,
+                                                     Clock::time_point now) {
+  using Gate = ConnectionGate;
+  if (origin.opening < Gate::kConnectionsPerNearOrigin || origin.known_far()) {
+    return std::nullopt;
+  }
+  if (!origin.open_took && origin.first_opening) {
+    // Nothing opened yet: a first opening that waits on the network this long is far away.
+    const std::chrono::nanoseconds idle =
+        idle_since(origin.first_opening->first, origin.first_opening->second);
+    if (idle >= Gate::kFarOpeningIdle) return std::nullopt;
+    // Idle time grows only while this thread sleeps: looking again sooner than this would
+    // keep it from ever growing.
+    constexpr std::chrono::milliseconds kLookAgain{1};
+    return now + std::max<Clock::duration>(Gate::kFarOpeningIdle - idle, kLookAgain);
+  }
+  return Clock::time_point::max();  // until one opens or fails: either wakes the queue
+}
+
+// When a request that would open a connection should look again, or nothing when it should
+// open one now.
 std::optional<Clock::time_point> keep_waiting_until(const ConnectionGate::Origin& origin,
                                                     std::chrono::milliseconds min_patience,
                                                     std::size_t max_per_origin,
@@ -153,8 +185,8 @@ std::optional<Clock::time_point> keep_waiting_until(const ConnectionGate::Origin
   if (max_per_origin > 0 && origin.in_use >= max_per_origin) {
     return Clock::time_point::max();  // at the cap: until a connection comes free or closes
   }
-  if (!origin.key.tls()) {
-    return std::nullopt;  // plain TCP connects cost little: never queue for them
+  if (const std::optional<Clock::time_point> until = openings_full_until(origin, now)) {
+    return until;
   }
   const bool near = origin.round_trip && *origin.round_trip < Gate::kNearRoundTrip &&
                     origin.first_idle && *origin.first_idle < kFarIdle;
@@ -169,8 +201,14 @@ std::optional<Clock::time_point> keep_waiting_until(const ConnectionGate::Origin
 
 }  // namespace
 
-ConnectionGate::Lease::Lease(std::shared_ptr<Origin> origin) : origin_(std::move(origin)) {
+ConnectionGate::Lease::Lease(std::shared_ptr<Origin> origin, bool opening)
+    : origin_(std::move(origin)), opening_(opening) {
   ++origin_->in_use;
+  if (!opening_) return;
+  ++origin_->opening;
+  if (!origin_->open_took && !origin_->first_opening) {
+    origin_->first_opening.emplace(Clock::now(), busy_time());
+  }
 }
 
 ConnectionGate::Lease& ConnectionGate::Lease::operator=(Lease&& other) noexcept {
@@ -178,13 +216,21 @@ ConnectionGate::Lease& ConnectionGate::Lease::operator=(Lease&& other) noexcept 
     end();
     origin_ = std::move(other.origin_);
     decides_ = std::exchange(other.decides_, false);
+    opening_ = std::exchange(other.opening_, false);
   }
   return *this;
 }
 
 ConnectionGate::Lease::~Lease() { end(); }
 
+void ConnectionGate::Lease::done_opening() noexcept {
+  if (!origin_ || !std::exchange(opening_, false)) return;
+  --origin_->opening;
+  origin_->wake_first();  // a request waiting for a place among the openings may take it
+}
+
 void ConnectionGate::Lease::end() noexcept {
+  done_opening();
   const std::shared_ptr<Origin> origin = std::exchange(origin_, nullptr);
   if (!origin) return;
   --origin->in_use;
@@ -200,7 +246,10 @@ void ConnectionGate::Lease::end() noexcept {
 }
 
 void ConnectionGate::Lease::connected(std::chrono::microseconds round_trip) {
-  if (origin_) origin_->round_trip = round_trip;
+  if (!origin_) return;
+  const bool was_far = origin_->known_far();
+  origin_->round_trip = round_trip;
+  if (!was_far && origin_->known_far()) origin_->wake_all();  // nobody waits for openings now
 }
 
 void ConnectionGate::Lease::opened(Clock::duration took, std::chrono::nanoseconds handshake_idle) {
@@ -208,6 +257,7 @@ void ConnectionGate::Lease::opened(Clock::duration took, std::chrono::nanosecond
   if (!origin_->first_idle) origin_->first_idle = handshake_idle;
   origin_->open_took = took;
   origin_->progress = Clock::now();
+  done_opening();
 }
 
 ConnectionGate::ConnectionGate(ConnectionPool& pool, std::chrono::milliseconds min_patience,
@@ -241,13 +291,9 @@ asio::awaitable<ConnectionGate::Acquired> ConnectionGate::acquire(OriginKey key,
     if (idle->protocol() == Protocol::http2) {
       co_return Acquired{std::move(idle), Lease{}};
     }
-    co_return Acquired{std::move(idle), Lease{origin(key)}};
+    co_return Acquired{std::move(idle), Lease{origin(key), false}};
   }
-  std::shared_ptr<Origin> entry = origin(key);
-  if (!key.tls() && max_per_origin_ == 0) {
-    co_return Acquired{nullptr, Lease{std::move(entry)}};
-  }
-  co_return co_await wait_in_turn(std::move(entry), deadline, false);
+  co_return co_await wait_in_turn(origin(key), deadline, Turn::open);
 }
 
 asio::awaitable<ConnectionGate::Acquired> ConnectionGate::reconsider(Lease lease,
@@ -261,12 +307,21 @@ asio::awaitable<ConnectionGate::Acquired> ConnectionGate::reconsider(Lease lease
     lease = Lease{};
     co_return Acquired{std::move(shared), Lease{}};
   }
+  // The connection gives its place up and asks again, like a request of its own, and gets a
+  // lease back unless an ALPN answer is awaited or the origin is at its cap. It stays among
+  // the origin's openings meanwhile (unless a connection is handed over instead).
   std::shared_ptr<Origin> entry = std::exchange(lease.origin_, nullptr);
-  // The connection gives its place up and asks again, like a request of its own: with room
-  // for it, it gets a lease back at once. Nobody is woken for the place: if there is no
-  // room, kConnectionsPerNearOrigin others are in use and nobody may open another.
+  const bool opening = std::exchange(lease.opening_, false);
   --entry->in_use;
-  Acquired acquired = co_await wait_in_turn(entry, deadline, true);
+  Acquired acquired = co_await wait_in_turn(entry, deadline, Turn::handshake);
+  if (opening) {
+    if (acquired.connection) {
+      --entry->opening;
+      entry->wake_first();
+    } else {
+      acquired.lease.opening_ = true;
+    }
+  }
   const Learned* learned = origins_->known(entry->key);
   const bool may_be_http2 =
       http2_ &&
@@ -280,15 +335,15 @@ asio::awaitable<ConnectionGate::Acquired> ConnectionGate::reconsider(Lease lease
 }
 
 asio::awaitable<ConnectionGate::Acquired> ConnectionGate::wait_in_turn(
-    std::shared_ptr<Origin> entry, Clock::time_point deadline, bool pipe_wait) {
+    std::shared_ptr<Origin> entry, Clock::time_point deadline, Turn turn) {
   const Clock::time_point started = Clock::now();
-  const auto waiting_until = [&](Clock::time_point now) {
-    std::optional<Clock::time_point> until;
-    if (pipe_wait) {
-      until = pipe_wait_until(*entry, origins_->known(entry->key), min_patience_, started);
-      if (until && *until <= now) until.reset();
-    }
-    return until ? until : keep_waiting_until(*entry, min_patience_, max_per_origin_, now);
+  const auto waiting_until = [&](Clock::time_point now) -> std::optional<Clock::time_point> {
+    if (turn == Turn::open) return keep_waiting_until(*entry, min_patience_, max_per_origin_, now);
+    std::optional<Clock::time_point> until =
+        pipe_wait_until(*entry, origins_->known(entry->key), min_patience_, started);
+    if (until && *until > now) return until;
+    if (max_per_origin_ > 0 && entry->in_use >= max_per_origin_) return Clock::time_point::max();
+    return std::nullopt;
   };
   std::optional<Clock::time_point> until = waiting_until(started);
   if (until && Clock::now() < deadline) {
@@ -304,7 +359,8 @@ asio::awaitable<ConnectionGate::Acquired> ConnectionGate::wait_in_turn(
       until = waiting_until(Clock::now());
     } while (until && Clock::now() < deadline);
   }
-  co_return Acquired{nullptr, Lease{std::move(entry)}};
+  // A lease to open a connection; before a handshake, reconsider() marks it as opening.
+  co_return Acquired{nullptr, Lease{std::move(entry), turn == Turn::open}};
 }
 
 void ConnectionGate::opened(const std::shared_ptr<Connection>& connection, Lease& lease) {

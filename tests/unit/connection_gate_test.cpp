@@ -213,67 +213,110 @@ TEST_F(ConnectionGateTest, AFirstHandshakeSlowOnlyFromOurOwnWorkIsNear) {
       << "beside the first, up to six connections; the rest queue";
 }
 
-TEST_F(ConnectionGateTest, NobodyQueuesBeforeTheFirstConnectionIsReady) {
+TEST_F(ConnectionGateTest, AtMostSixOpenAtOnceBeforeTheOriginIsKnown) {
+  // The first connection's TCP connect shows a near server; its handshake is under way.
+  // Ten more requests: five may open beside it, the rest wait for one of the six to open.
   Gate::Lease first = first_connection(kNear, false);
   std::vector<Pending> requests = start_many(10);
   run_ready();
-  EXPECT_EQ(take_openers(requests).size(), 10u) << "they reconsider after their TCP connects";
+  std::vector<Gate::Lease> openers = take_openers(requests);
+  EXPECT_EQ(openers.size(), Gate::kConnectionsPerNearOrigin - 1);
+  EXPECT_EQ(done(requests), 0u);
+  // The first opens: the origin is near, six connections are in use: the rest queue for them.
+  first.opened(1ms);
+  run_ready();
+  EXPECT_EQ(done(requests), 0u);
+  gate_.give_back(connection_to(), std::move(first));
+  run_ready();
+  EXPECT_EQ(done(requests), 1u) << "a connection coming free serves the first in the queue";
 }
 
-TEST_F(ConnectionGateTest, PlainHttpNeverQueues) {
+TEST_F(ConnectionGateTest, PlainHttpToANearServerGetsSixConnectionsToo) {
+  // A TCP connect costs little, but the server behind it may serve one connection at a time
+  // from a short listen queue: six SYNs at once, six connections in use, as over TLS.
+  std::vector<Pending> requests;
+  for (int n = 0; n < 11; ++n) requests.push_back(start(kPlainOrigin));
+  run_ready();
+  std::vector<Gate::Lease> openers = take_openers(requests);
+  ASSERT_EQ(openers.size(), Gate::kConnectionsPerNearOrigin);
+  openers[0].connected(kNear);
+  openers[0].opened(1ms);
+  run_ready();
+  EXPECT_EQ(done(requests), 0u) << "near, six in use: the rest queue";
+  openers[1] = Gate::Lease{};  // closed by the server after its response
+  run_ready();
+  EXPECT_EQ(take_openers(requests).size(), 1u);
+}
+
+TEST_F(ConnectionGateTest, PlainHttpToAFarOriginNeverWaits) {
   Pending first = start(kPlainOrigin);
   run_ready();
   ASSERT_TRUE(first->has_value());
-  (*first)->lease.connected(kNear);
-  (*first)->lease.opened(1ms);
+  (*first)->lease.connected(kFar);
   std::vector<Pending> requests;
   for (int n = 0; n < 10; ++n) requests.push_back(start(kPlainOrigin));
   run_ready();
   EXPECT_EQ(take_openers(requests).size(), 10u);
 }
 
-TEST_F(ConnectionGateTest, RequestsOpenUntilTheRoundTripIsKnownThenReconsider) {
-  // Eleven requests start together: nobody knows yet whether the origin is near, so all
-  // open TCP connections. Once the first is ready, all but six give their places up and
-  // queue.
-  Pending first = start();
-  std::vector<Pending> requests = start_many(10);
+TEST_F(ConnectionGateTest, ElevenTogetherOpenSixAndTheirTcpConnectionsGoOnToHandshakes) {
+  // Eleven requests start together: six open, five wait. The first connection opens (near,
+  // HTTP/1.1): the five others, their TCP connections made, go on with their handshakes (a
+  // single-threaded server that accepted one waits for its hello); the five waiting queue
+  // for the six connections.
+  std::vector<Pending> requests = start_many(11);
   run_ready();
-  ASSERT_TRUE(first->has_value());
-  Gate::Lease pioneer = std::move((*first)->lease);
+  std::vector<Gate::Lease> openers = take_openers(requests);
+  ASSERT_EQ(openers.size(), Gate::kConnectionsPerNearOrigin);
+  Gate::Lease pioneer = std::move(openers.front());
+  openers.erase(openers.begin());
   pioneer.connected(kNear);
   pioneer.opened(1ms);
   gate_.opened(connection_to(), pioneer);  // HTTP/1.1: nobody waits for its protocol
-  std::vector<Gate::Lease> openers = take_openers(requests);
-  ASSERT_EQ(openers.size(), 10u);
+  run_ready();
+  EXPECT_EQ(done(requests), 0u) << "near, six in use: the rest queue";
 
   std::vector<Pending> second_thoughts = reconsider_all(openers, kNear);
   run_ready();
-  std::vector<Gate::Lease> going_on = take_openers(second_thoughts);
-  EXPECT_EQ(going_on.size(), Gate::kConnectionsPerNearOrigin - 1);
-  EXPECT_EQ(done(second_thoughts), 0u) << "the others queue";
+  const std::vector<Gate::Lease> going_on = take_openers(second_thoughts);
+  EXPECT_EQ(going_on.size(), openers.size());
+  EXPECT_EQ(done(requests), 0u);
 
   gate_.give_back(connection_to(), std::move(pioneer));
   run_ready();
-  EXPECT_EQ(done(second_thoughts), 1u) << "and take connections as they come free";
+  EXPECT_EQ(done(requests), 1u) << "and take connections as they come free";
 }
 
-TEST_F(ConnectionGateTest, AFarOriginsConnectionsGoOnAfterTheirConnect) {
-  // As in the test above, but the first connection's TCP connect shows a far server: the
-  // ten go on with their handshakes where, near, five would queue.
-  Pending first = start();
-  std::vector<Pending> requests = start_many(10);
+TEST_F(ConnectionGateTest, AFarRoundTripLetsEveryoneOpen) {
+  // As above, but the first TCP connect shows a far server: the five waiting open at once.
+  std::vector<Pending> requests = start_many(11);
   run_ready();
-  ASSERT_TRUE(first->has_value());
-  Gate::Lease pioneer = std::move((*first)->lease);
-  pioneer.connected(kFar);
-  pioneer.opened(1ms);
-  gate_.opened(connection_to(), pioneer);
   std::vector<Gate::Lease> openers = take_openers(requests);
-  ASSERT_EQ(openers.size(), 10u);
+  ASSERT_EQ(openers.size(), Gate::kConnectionsPerNearOrigin);
+  Gate::Lease pioneer = std::move(openers.front());
+  openers.erase(openers.begin());
+  pioneer.connected(kFar);
+  run_ready();
+  std::vector<Gate::Lease> more = take_openers(requests);
+  EXPECT_EQ(more.size(), 11u - Gate::kConnectionsPerNearOrigin);
+  pioneer.opened(1ms);
+  gate_.opened(connection_to(), pioneer);  // HTTP/1.1: nobody waits for its protocol
   requests = reconsider_all(openers, kFar);
   run_ready();
-  EXPECT_EQ(take_openers(requests).size(), 10u);
+  EXPECT_EQ(take_openers(requests).size(), openers.size());
+}
+
+TEST_F(ConnectionGateTest, AFirstOpeningWaitingOnTheNetworkShowsAFarOrigin) {
+  // Nothing has connected yet, and the first opening has waited for the network longer than
+  // a near server would make it wait (a SYN to a far server, or a handshake through a
+  // terminator nearby): the others stop waiting for it.
+  std::vector<Pending> requests = start_many(11);
+  run_ready();
+  std::vector<Gate::Lease> openers = take_openers(requests);
+  ASSERT_EQ(openers.size(), Gate::kConnectionsPerNearOrigin);
+  EXPECT_EQ(done(requests), 0u);
+  run_for(Gate::kFarOpeningIdle * 4);
+  EXPECT_EQ(take_openers(requests).size(), 11u - Gate::kConnectionsPerNearOrigin);
 }
 
 TEST_F(ConnectionGateTest, FailedOpensReleaseTheQueue) {
@@ -376,13 +419,17 @@ TEST_F(ConnectionGateTest, AnOriginIsForgottenWhenNothingUsesIt) {
 class PipeWaitTest : public ConnectionGateTest {
  protected:
   // Eleven requests start together and make TCP connections (far, so that nobody queues
-  // for HTTP/1.1 reasons); the first to think again decides, the ten others wait for it.
+  // for HTTP/1.1 reasons: six first, the others once the first connect shows the round
+  // trip); the first to think again decides, the ten others wait for it.
   void start_eleven() {
     std::vector<Pending> requests = start_many(11);
     run_ready();
     std::vector<Gate::Lease> openers = take_openers(requests);
-    ASSERT_EQ(openers.size(), 11u);
+    ASSERT_EQ(openers.size(), Gate::kConnectionsPerNearOrigin);
     openers[0].connected(kFar);
+    run_ready();
+    for (Gate::Lease& lease : take_openers(requests)) openers.push_back(std::move(lease));
+    ASSERT_EQ(openers.size(), 11u);
     Pending decider = spawn(gate_.reconsider(std::move(openers[0]), Clock::now() + 10s));
     run_ready();
     ASSERT_TRUE(decider->has_value()) << "the first goes on with its handshake";
@@ -445,7 +492,7 @@ TEST_F(PipeWaitTest, AnOriginThatOnlyLooksNearIsWaitedForUntilTheAnswer) {
   std::vector<Pending> requests = start_many(11);
   run_ready();
   std::vector<Gate::Lease> openers = take_openers(requests);
-  ASSERT_EQ(openers.size(), 11u);
+  ASSERT_EQ(openers.size(), Gate::kConnectionsPerNearOrigin);
   openers[0].connected(kNear);
   Pending decider = spawn(gate_.reconsider(std::move(openers[0]), Clock::now() + 10s));
   run_ready();
@@ -455,6 +502,12 @@ TEST_F(PipeWaitTest, AnOriginThatOnlyLooksNearIsWaitedForUntilTheAnswer) {
   std::vector<Pending> waiting = reconsider_all(openers, kNear);
   run_for(kFar * 10 + kPatience);
   EXPECT_EQ(done(waiting), 0u) << "a far server's handshake is still worth waiting for";
+  // The first opening waited on the network: the five that waited for a place opened too,
+  // and wait for the answer after their TCP connects.
+  std::vector<Gate::Lease> late = take_openers(requests);
+  ASSERT_EQ(late.size(), 11u - Gate::kConnectionsPerNearOrigin);
+  for (Pending& request : reconsider_all(late, kNear)) waiting.push_back(std::move(request));
+  run_ready();
   auto shared = std::make_shared<SharedConnection>(kOrigin);
   gate_.opened(shared, deciding);
   run_ready();

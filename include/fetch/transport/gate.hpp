@@ -1,5 +1,5 @@
 #pragma once
-// Late binding of requests to connections on near TLS origins: a request that finds no idle
+// Late binding of requests to connections on near origins: a request that finds no idle
 // connection either opens one or waits for one in use to come free, whichever is sooner.
 //
 // On a loopback or LAN server a TLS handshake costs far more than the round trips it takes:
@@ -10,22 +10,39 @@
 // near, at most kConnectionsPerNearOrigin connections are opened to it while the ones in use
 // keep coming free; further requests queue for them, first come first served. A far server
 // is different: each connection opens its own congestion window and round trips dominate,
-// so requests to it never wait. Nor do plain-HTTP ones: a TCP connect costs little.
+// so requests to it never wait. Plain HTTP follows the same rule, not for the CPU (a TCP
+// connect costs little) but for the server: one that serves a connection at a time keeps
+// the others in its listen queue, and the queue overflows (below).
 //
 // Near or far (see kNearRoundTrip) is known once the origin's first connection is ready.
-// Requests that start before then make their own TCP connects (cheap, and no time lost if
-// the server is far), then think again (reconsider()) right before their TLS handshakes, for
-// which they wait on a near origin anyway (tls_sessions.hpp); later ones queue at once.
+// Until an origin is known to be far, at most kConnectionsPerNearOrigin connections to it are
+// being opened (TCP connect, TLS handshake) at once; further requests wait for one of those
+// to open or fail. A server's listen queue may be short and its acceptor slow: Python's
+// http.server, single-threaded, keeps five; fifty SYNs at once had 44 dropped, retried by the
+// kernel after 1 s, then 3 s, and its TLS handshakes waited in the queue, so 300 URLs took
+// 4.3 s and 1 000 failed 251 at the connect timeout (curl, which waits for the first ALPN
+// answer before connecting, lost 1 s to the same drops). Far is known from the first TCP
+// connect's round trip, or from the first opening waiting for the network for kFarOpeningIdle
+// before it ends (a TCP terminator in the path answers the connect nearby); a far origin's
+// requests all open at once, so the rule costs a far server that little, and a near one
+// nothing: six connections are what it gets anyway.
+//
+// A TCP connection once made goes on to its handshake (it may wait for the origin's first
+// handshake, tls_sessions.hpp, and for an ALPN answer, below): a single-threaded server that
+// accepted it waits for its ClientHello and serves nobody else meanwhile.
 //
 // Waiting must never cost much: a queued request opens a connection of its own as soon as
 // no connection to the origin has come free for as long as opening one takes (at least
-// kMinPatience), so a slow server still gets every request in parallel, a few ms late.
+// kMinPatience), so a slow server still gets every request in parallel, a few ms late (six
+// openings at a time). A server that serves one connection at a time makes progress every
+// few ms, connection after connection, and keeps the queue waiting.
 //
 // HTTP/2 (near and far alike): one connection carries every request to its origin. While
 // the handshake that will tell an origin's protocol is under way, the requests that made TCP
-// connections beside it wait, right before their own handshakes, for its ALPN answer (as
-// curl's PIPEWAIT does, but after their TCP connects, so that an HTTP/1.1 server loses at
-// most the rest of one handshake). "h2": they all ride it, and their TCP connections close
+// connections beside it (five at most until the origin is known to be far; the others wait
+// for a place, and get the shared connection there) wait, right before their own handshakes,
+// for its ALPN answer (as curl's PIPEWAIT does, but after their TCP connects, so that an
+// HTTP/1.1 server loses at most the rest of one handshake). "h2": they all ride it, and their TCP connections close
 // unused; "http/1.1": they go on with handshakes of their own. They never wait longer than
 // their own handshake would take (what the origin's last opening took, else kPipeWaitRoundTrips
 // of a far round trip; kMinPatience at least); an origin that only looks near (its kernel
@@ -68,9 +85,15 @@ class ConnectionGate {
   // that a loaded machine (a sanitizer build, fifty handshakes started together, valgrind)
   // does not make a near server look far.
   static constexpr std::chrono::microseconds kNearRoundTrip{500};
-  // How many connections a near origin gets before requests queue for them. Browsers open
-  // six per host; here six carry 10 000 small URLs as fast as fifty (see above).
+  // How many connections a near origin gets before requests queue for them, and how many
+  // are opened at once to an origin not known to be far. Browsers open six per host; here
+  // six carry 10 000 small URLs as fast as fifty (see above); a listen queue of five (Python's)
+  // holds six.
   static constexpr std::size_t kConnectionsPerNearOrigin = 6;
+  // An origin's first connection that has waited this long for the network and is not open
+  // yet shows a far server (a near one answers a connect, or a TLS hello, within a
+  // millisecond or two of its own work): the others stop waiting for it.
+  static constexpr std::chrono::milliseconds kFarOpeningIdle{3};
   // The least time a queued request waits for a connection to come free before it opens
   // one: scheduling stalls of a few ms must not turn a queue back into handshakes.
   static constexpr std::chrono::milliseconds kMinPatience{10};
@@ -87,10 +110,13 @@ class ConnectionGate {
   class Lease {
    public:
     Lease() = default;
-    explicit Lease(std::shared_ptr<Origin> origin);
+    // `opening`: the lease is for a connection about to be opened (not one that exists).
+    Lease(std::shared_ptr<Origin> origin, bool opening);
     ~Lease();
     Lease(Lease&& other) noexcept
-        : origin_(std::move(other.origin_)), decides_(std::exchange(other.decides_, false)) {}
+        : origin_(std::move(other.origin_)),
+          decides_(std::exchange(other.decides_, false)),
+          opening_(std::exchange(other.opening_, false)) {}
     Lease& operator=(Lease&& other) noexcept;
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
@@ -105,9 +131,12 @@ class ConnectionGate {
    private:
     friend class ConnectionGate;
     void end() noexcept;
+    // Its connection opened, or will not: it no longer counts among the origin's openings.
+    void done_opening() noexcept;
 
     std::shared_ptr<Origin> origin_;
     bool decides_ = false;  // its handshake will tell the origin's protocol; others wait
+    bool opening_ = false;  // counted in the origin's openings
   };
 
   // A connection to use, or none: then open one under the lease. An HTTP/2 connection comes
@@ -165,10 +194,14 @@ class ConnectionGate {
   // A shared HTTP/2 connection to `key` with a stream to spare, unless the origin wants
   // HTTP/1.1 only; or an idle HTTP/1.1 one.
   std::shared_ptr<Connection> take_idle(const OriginKey& key);
-  // Queues for a connection to `entry` while keep_waiting_until() says to; with `pipe_wait`,
-  // also while another connection's handshake will tell the origin's protocol.
+  // Where a request asks for its turn: before opening a connection (acquire()), or with a
+  // TCP connection made, right before its TLS handshake (reconsider()).
+  enum class Turn { open, handshake };
+  // Queues for a connection to `entry` while the rules for `turn` say to: before opening,
+  // keep_waiting_until(); before a handshake, only while another connection's handshake
+  // will tell the origin's protocol, or the origin is at its --parallel-max-host cap.
   boost::asio::awaitable<Acquired> wait_in_turn(std::shared_ptr<Origin> entry,
-                                                Clock::time_point deadline, bool pipe_wait);
+                                                Clock::time_point deadline, Turn turn);
 
   ConnectionPool& pool_;
   std::chrono::milliseconds min_patience_;
