@@ -164,6 +164,10 @@ std::optional<Clock::time_point> openings_full_until(const ConnectionGate::Origi
   }
   if (!origin.open_took && origin.first_opening) {
     // Nothing opened yet: a first opening that waits on the network this long is far away.
+    // It cannot have waited longer than it has taken: until then, no need to ask the kernel
+    // for our busy time (a file read; dozens of requests may be asking).
+    const Clock::time_point earliest = origin.first_opening->first + Gate::kFarOpeningIdle;
+    if (now < earliest) return earliest;
     const std::chrono::nanoseconds idle =
         idle_since(origin.first_opening->first, origin.first_opening->second);
     if (idle >= Gate::kFarOpeningIdle) return std::nullopt;
