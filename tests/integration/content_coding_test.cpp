@@ -9,17 +9,12 @@
 
 #include "matrix.hpp"
 #include "support/misbehaving_server.hpp"
+#include "transport_param.hpp"
 
 namespace fetch::test {
 namespace {
 
 constexpr std::string_view kPageBytes = "100000";  // what every good coded body decodes to
-
-struct Transport {
-  const char* name;
-  bool tls;
-};
-void PrintTo(const Transport& transport, std::ostream* out) { *out << transport.name; }
 
 class ContentCoding : public MatrixTest, public ::testing::WithParamInterface<Transport> {
  protected:
@@ -113,11 +108,7 @@ TEST_P(ContentCoding, NoBodyToDecodeOnANotModified) {
   EXPECT_EQ(record["content_encoding"], "gzip");
 }
 
-INSTANTIATE_TEST_SUITE_P(Over, ContentCoding,
-                         ::testing::Values(Transport{"Tcp", false}, Transport{"Tls", true}),
-                         [](const ::testing::TestParamInfo<Transport>& info) {
-                           return std::string(info.param.name);
-                         });
+INSTANTIATE_TEST_SUITE_P(Over, ContentCoding, both_transports(), transport_name);
 
 // The server's request log is read over plain HTTP: TCP only.
 class ContentCodingRequest : public MatrixTest {

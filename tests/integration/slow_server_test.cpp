@@ -13,17 +13,12 @@
 #include "common.hpp"
 #include "support/nginx_server.hpp"  // ca_file()
 #include "support/single_threaded_server.hpp"
+#include "transport_param.hpp"
 
 namespace fetch::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-struct Transport {
-  const char* name;
-  bool tls;
-};
-void PrintTo(const Transport& transport, std::ostream* out) { *out << transport.name; }
 
 class SlowServer : public ::testing::TestWithParam<Transport> {
  protected:
@@ -61,9 +56,7 @@ TEST_P(SlowServer, FiftyConnectionsAllowedNeverOverrunItsListenQueue) {
             "connections " + std::to_string(kUrls) + "\n");
 }
 
-INSTANTIATE_TEST_SUITE_P(Transports, SlowServer,
-                         ::testing::Values(Transport{"Tls", true}, Transport{"PlainTcp", false}),
-                         [](const auto& info) { return std::string{info.param.name}; });
+INSTANTIATE_TEST_SUITE_P(Over, SlowServer, both_transports(), transport_name);
 
 }  // namespace
 }  // namespace fetch::test

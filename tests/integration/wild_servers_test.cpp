@@ -12,17 +12,12 @@
 
 #include "matrix.hpp"
 #include "support/misbehaving_server.hpp"
+#include "transport_param.hpp"
 
 namespace fetch::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-struct Transport {
-  const char* name;
-  bool tls;
-};
-void PrintTo(const Transport& transport, std::ostream* out) { *out << transport.name; }
 
 class WildServers : public MatrixTest, public ::testing::WithParamInterface<Transport> {
  protected:
@@ -167,11 +162,7 @@ TEST_P(WildServers, PhasesAreTheLastConnectionsAndTtfbIsTheServersTime) {
   EXPECT_GE(std::stod(record["ttfb_ms"]), 300.0);
 }
 
-INSTANTIATE_TEST_SUITE_P(Over, WildServers,
-                         ::testing::Values(Transport{"Tcp", false}, Transport{"Tls", true}),
-                         [](const ::testing::TestParamInfo<Transport>& info) {
-                           return std::string(info.param.name);
-                         });
+INSTANTIATE_TEST_SUITE_P(Over, WildServers, both_transports(), transport_name);
 
 }  // namespace
 }  // namespace fetch::test

@@ -77,6 +77,13 @@ class ConnectionGateTest : public ::testing::Test {
     }
     return requests;
   }
+  // Eleven requests start together: the leases of those that may open (six, until the origin
+  // is known to be far); the others stay in `requests`, waiting for a place.
+  std::vector<Gate::Lease> eleven_together(std::vector<Pending>& requests) {
+    requests = start_many(11);
+    run_ready();
+    return take_openers(requests);
+  }
   std::vector<Pending> start_many(int count, bool tls = true) {
     std::vector<Pending> requests;
     for (int n = 0; n < count; ++n) requests.push_back(start(tls ? kOrigin : kPlainOrigin));
@@ -264,9 +271,8 @@ TEST_F(ConnectionGateTest, ElevenTogetherOpenSixAndTheirTcpConnectionsGoOnToHand
   // HTTP/1.1): the five others, their TCP connections made, go on with their handshakes (a
   // single-threaded server that accepted one waits for its hello); the five waiting queue
   // for the six connections.
-  std::vector<Pending> requests = start_many(11);
-  run_ready();
-  std::vector<Gate::Lease> openers = take_openers(requests);
+  std::vector<Pending> requests;
+  std::vector<Gate::Lease> openers = eleven_together(requests);
   ASSERT_EQ(openers.size(), Gate::kConnectionsPerNearOrigin);
   Gate::Lease pioneer = std::move(openers.front());
   openers.erase(openers.begin());
@@ -289,9 +295,8 @@ TEST_F(ConnectionGateTest, ElevenTogetherOpenSixAndTheirTcpConnectionsGoOnToHand
 
 TEST_F(ConnectionGateTest, AFarRoundTripLetsEveryoneOpen) {
   // As above, but the first TCP connect shows a far server: the five waiting open at once.
-  std::vector<Pending> requests = start_many(11);
-  run_ready();
-  std::vector<Gate::Lease> openers = take_openers(requests);
+  std::vector<Pending> requests;
+  std::vector<Gate::Lease> openers = eleven_together(requests);
   ASSERT_EQ(openers.size(), Gate::kConnectionsPerNearOrigin);
   Gate::Lease pioneer = std::move(openers.front());
   openers.erase(openers.begin());
@@ -310,9 +315,8 @@ TEST_F(ConnectionGateTest, AFirstOpeningWaitingOnTheNetworkShowsAFarOrigin) {
   // Nothing has connected yet, and the first opening has waited for the network longer than
   // a near server would make it wait (a SYN to a far server, or a handshake through a
   // terminator nearby): the others stop waiting for it.
-  std::vector<Pending> requests = start_many(11);
-  run_ready();
-  std::vector<Gate::Lease> openers = take_openers(requests);
+  std::vector<Pending> requests;
+  std::vector<Gate::Lease> openers = eleven_together(requests);
   ASSERT_EQ(openers.size(), Gate::kConnectionsPerNearOrigin);
   EXPECT_EQ(done(requests), 0u);
   run_for(Gate::kFarOpeningIdle * 4);
@@ -422,9 +426,8 @@ class PipeWaitTest : public ConnectionGateTest {
   // for HTTP/1.1 reasons: six first, the others once the first connect shows the round
   // trip); the first to think again decides, the ten others wait for it.
   void start_eleven() {
-    std::vector<Pending> requests = start_many(11);
-    run_ready();
-    std::vector<Gate::Lease> openers = take_openers(requests);
+    std::vector<Pending> requests;
+    std::vector<Gate::Lease> openers = eleven_together(requests);
     ASSERT_EQ(openers.size(), Gate::kConnectionsPerNearOrigin);
     openers[0].connected(kFar);
     run_ready();
@@ -489,9 +492,8 @@ TEST_F(PipeWaitTest, NobodyWaitsLongerThanItsOwnHandshakeWouldTake) {
 // Behind a TCP terminator (a proxy, a sidecar) a far origin's round trip looks like
 // loopback's: with nothing measured yet, the requests wait for the answer, however long.
 TEST_F(PipeWaitTest, AnOriginThatOnlyLooksNearIsWaitedForUntilTheAnswer) {
-  std::vector<Pending> requests = start_many(11);
-  run_ready();
-  std::vector<Gate::Lease> openers = take_openers(requests);
+  std::vector<Pending> requests;
+  std::vector<Gate::Lease> openers = eleven_together(requests);
   ASSERT_EQ(openers.size(), Gate::kConnectionsPerNearOrigin);
   openers[0].connected(kNear);
   Pending decider = spawn(gate_.reconsider(std::move(openers[0]), Clock::now() + 10s));
