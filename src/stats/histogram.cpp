@@ -52,7 +52,9 @@ Histogram::CountArray::CountArray(const CountArray& other) : CountArray() {
 }
 
 Histogram::CountArray& Histogram::CountArray::operator=(const CountArray& other) {
-  if (this != &other) std::copy(other.data_.get(), other.data_.get() + kCountsLength, data_.get());
+  if (this == &other) return *this;
+  if (!data_) *this = CountArray{};  // moved from: its array went with the move
+  std::copy(other.data_.get(), other.data_.get() + kCountsLength, data_.get());
   return *this;
 }
 

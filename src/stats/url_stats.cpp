@@ -113,14 +113,7 @@ SparseHistogram UrlStats::histogram(Metric metric) const {
   return histogram;
 }
 
-void UrlStats::merge(const UrlStats& other) {
-  UrlSummary& mine = folded();
-  if (other.waiting() == 0 && other.dropped_ == 0 && other.folded_) {
-    mine.merge(*other.folded_);
-  } else {
-    mine.merge(other.summary());
-  }
-}
+void UrlStats::merge(const UrlStats& other) { folded().merge(other.summary()); }
 
 bool operator==(const UrlStats& a, const UrlStats& b) {
   return a.line == b.line && a.url == b.url && a.summary() == b.summary();

@@ -71,6 +71,15 @@ struct ConnectionGate::Origin {
     return (round_trip && *round_trip >= ConnectionGate::kNearRoundTrip) ||
            (first_idle && *first_idle >= kFarIdle);
   }
+  // Known to be near: both measured, neither far.
+  bool known_near() const noexcept { return round_trip && first_idle && !known_far(); }
+
+  // One of its connections opened, or will not: a request waiting for a place among the
+  // openings may take it.
+  void opening_done() {
+    --opening;
+    wake_first();
+  }
 
   // Wakes the first queued request that is not already looking again at the origin: a
   // second place coming free in the same turn of the event loop is for the second request.
@@ -192,9 +201,7 @@ std::optional<Clock::time_point> keep_waiting_until(const ConnectionGate::Origin
   if (const std::optional<Clock::time_point> until = openings_full_until(origin, now)) {
     return until;
   }
-  const bool near = origin.round_trip && *origin.round_trip < Gate::kNearRoundTrip &&
-                    origin.first_idle && *origin.first_idle < kFarIdle;
-  if (!near || origin.in_use < Gate::kConnectionsPerNearOrigin) {
+  if (!origin.known_near() || origin.in_use < Gate::kConnectionsPerNearOrigin) {
     return std::nullopt;  // not known to be near, or not crowded
   }
   // Patience: no longer without a connection coming free than opening one takes.
@@ -228,9 +235,7 @@ ConnectionGate::Lease& ConnectionGate::Lease::operator=(Lease&& other) noexcept 
 ConnectionGate::Lease::~Lease() { end(); }
 
 void ConnectionGate::Lease::done_opening() noexcept {
-  if (!origin_ || !std::exchange(opening_, false)) return;
-  --origin_->opening;
-  origin_->wake_first();  // a request waiting for a place among the openings may take it
+  if (origin_ && std::exchange(opening_, false)) origin_->opening_done();
 }
 
 void ConnectionGate::Lease::end() noexcept {
@@ -318,13 +323,10 @@ asio::awaitable<ConnectionGate::Acquired> ConnectionGate::reconsider(Lease lease
   const bool opening = std::exchange(lease.opening_, false);
   --entry->in_use;
   Acquired acquired = co_await wait_in_turn(entry, deadline, Turn::handshake);
-  if (opening) {
-    if (acquired.connection) {
-      --entry->opening;
-      entry->wake_first();
-    } else {
-      acquired.lease.opening_ = true;
-    }
+  if (opening && acquired.connection) {
+    entry->opening_done();
+  } else if (opening) {
+    acquired.lease.opening_ = true;
   }
   const Learned* learned = origins_->known(entry->key);
   const bool may_be_http2 =

@@ -42,14 +42,14 @@
 // connections beside it (five at most until the origin is known to be far; the others wait
 // for a place, and get the shared connection there) wait, right before their own handshakes,
 // for its ALPN answer (as curl's PIPEWAIT does, but after their TCP connects, so that an
-// HTTP/1.1 server loses at most the rest of one handshake). "h2": they all ride it, and their TCP connections close
-// unused; "http/1.1": they go on with handshakes of their own. They never wait longer than
-// their own handshake would take (what the origin's last opening took, else kPipeWaitRoundTrips
-// of a far round trip; kMinPatience at least); an origin that only looks near (its kernel
-// round trip, which a TCP terminator in the path fakes) with nothing measured yet is waited
-// for until the answer or the connect deadline, as curl does.
-// The gate remembers each origin's protocol, and which origins want HTTP/1.1 only
-// (HTTP_1_1_REQUIRED), for as many origins as kLearnedOrigins.
+// HTTP/1.1 server loses at most the rest of one handshake). "h2": they all ride it, and their TCP
+// connections close unused; "http/1.1": they go on with handshakes of their own. They never wait
+// longer than their own handshake would take (what the origin's last opening took, else
+// kPipeWaitRoundTrips of a far round trip; kMinPatience at least); an origin that only looks near
+// (its kernel round trip, which a TCP terminator in the path fakes) with nothing measured yet is
+// waited for until the answer or the connect deadline, as curl does. The gate remembers each
+// origin's protocol, and which origins want HTTP/1.1 only (HTTP_1_1_REQUIRED), for as many origins
+// as kLearnedOrigins.
 // --parallel-max-host is a hard cap on top, for every origin (plain HTTP too): once that
 // many connections to an origin are in use, further requests queue, however long it takes,
 // until one comes free or closes. Idle ones are taken first, so an origin never has more
